@@ -1,0 +1,248 @@
+/**
+ * Configuration: the environment (design.md's table) and the agency config file, both validated
+ * with zod. A bad or missing value stops start-up with one line naming the key and what is wrong.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { IANAZone } from 'luxon';
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Agency config file
+// ---------------------------------------------------------------------------------------------
+
+const E164 = z.string().regex(/^\+1[2-9]\d{9}$/, 'must be a US phone number in E.164 form, like +13035550101');
+const HOURS = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be "HH:MM-HH:MM" (24-hour) or null for closed')
+  .nullable();
+
+export const ROLES = ['oncall', 'scheduler', 'complaints', 'intake', 'owner'] as const;
+export type StaffRole = (typeof ROLES)[number];
+
+const staffSchema = z.strictObject({
+  name: z.string().min(1),
+  phone: E164,
+  roles: z.array(z.enum(ROLES)).min(1),
+  /** Language staff texts are written in; staff are English speakers unless told otherwise. */
+  language: z.enum(['en', 'es']).default('en'),
+});
+
+export const agencyConfigSchema = z.strictObject({
+  agency: z.strictObject({
+    name: z.string().min(1),
+    timezone: z.string().refine((tz) => IANAZone.isValidZone(tz), 'must be an IANA time zone such as America/Denver'),
+    /** Shown in greetings; defaults to the agency name. */
+    shortName: z.string().min(1).optional(),
+  }),
+  officeHours: z.strictObject({
+    mon: HOURS, tue: HOURS, wed: HOURS, thu: HOURS, fri: HOURS, sat: HOURS, sun: HOURS,
+  }),
+  staff: z.array(staffSchema).min(1),
+  shiftFill: z
+    .strictObject({
+      waveSize: z.number().int().min(1).max(100).default(8),
+      waveIntervalSeconds: z.number().int().min(10).default(600),
+      escalateAfterSeconds: z.number().int().min(30).default(1800),
+      escalationStepSeconds: z.number().int().min(30).default(300),
+      maxWeeklyHours: z.number().min(1).max(168).default(40),
+      writeBack: z.boolean().default(true),
+      notifyClient: z.boolean().default(true),
+    })
+    .prefault({}),
+  serviceArea: z
+    .strictObject({
+      description: z.string().default('our local area'),
+      cities: z.array(z.string()).default([]),
+      zips: z.array(z.string().regex(/^\d{5}$/, 'must be a 5-digit ZIP')).default([]),
+    })
+    .prefault({}),
+  /** What callers are promised about a callback for a normal complaint. */
+  callbackPromise: z.strictObject({ hours: z.number().min(0.25).max(72).default(4) }).prefault({}),
+  greeting: z
+    .strictObject({
+      en: z.string().optional(),
+      es: z.string().optional(),
+    })
+    .prefault({}),
+});
+
+export type AgencyConfig = z.infer<typeof agencyConfigSchema>;
+export type StaffMember = AgencyConfig['staff'][number];
+
+export const BUNDLED_AGENCY_CONFIG = path.join(__dirname, '..', 'config', 'agency.example.json');
+
+function describeIssue(issue: z.core.$ZodIssue, prefix: string): string {
+  const where = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const keys = (issue as z.core.$ZodIssueUnrecognizedKeys).keys;
+    return `${[where, keys[0]].filter(Boolean).join('.')}: unknown key (remove it or check its spelling)`;
+  }
+  return `${where || prefix}: ${issue.message}`;
+}
+
+export function parseAgencyConfig(raw: unknown, source = 'agency config'): AgencyConfig {
+  const parsed = agencyConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(`${source}: ${describeIssue(parsed.error.issues[0], '')}`);
+  }
+  const cfg = parsed.data;
+  if (!cfg.staff.some((s) => s.roles.includes('oncall'))) {
+    throw new ConfigError(`${source}: staff: at least one person needs the "oncall" role`);
+  }
+  return cfg;
+}
+
+export function loadAgencyConfig(file = BUNDLED_AGENCY_CONFIG): AgencyConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`AGENCY_CONFIG: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`AGENCY_CONFIG: ${file} is not valid JSON (${(err as Error).message})`);
+  }
+  return parseAgencyConfig(raw, `AGENCY_CONFIG ${path.basename(file)}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Environment
+// ---------------------------------------------------------------------------------------------
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_BASE_URL: optionalString.pipe(z.url({ message: 'must be a URL such as https://frontdoor.example.com' }).optional()),
+  DATABASE_URL: optionalString.pipe(
+    z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
+  ),
+  DATA_DIR: z.string().default('./data'),
+  WELLSKY_BASE_URL: z.url({ message: 'must be a URL such as https://connect.clearcareonline.com' }).default('https://connect.clearcareonline.com'),
+  WELLSKY_CLIENT_ID: optionalString,
+  WELLSKY_CLIENT_SECRET: optionalString,
+  WELLSKY_AGENCY_ID: optionalString.pipe(z.string().regex(/^\d+$/, 'must be the numeric agency id').optional()),
+  WELLSKY_WEBHOOK_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  TWILIO_ACCOUNT_SID: optionalString.pipe(z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits').optional()),
+  TWILIO_AUTH_TOKEN: optionalString,
+  /** Accepted alongside TWILIO_AUTH_TOKEN during a token rotation. */
+  TWILIO_AUTH_TOKEN_SECONDARY: optionalString,
+  TWILIO_PHONE_NUMBER: optionalString.pipe(z.string().regex(/^\+[1-9]\d{7,14}$/, 'must be E.164, like +13035550100').optional()),
+  TWILIO_MESSAGING_SERVICE_SID: optionalString.pipe(z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'must look like MG followed by 32 hex digits').optional()),
+  TWILIO_API_URL: optionalString.pipe(z.url().optional()),
+  AGENCY_CONFIG: optionalString,
+  ADMIN_PASSWORD: optionalString,
+  WORKER: z.enum(['on', 'off']).default('on'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).optional(),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  publicBaseUrl: string;
+  databaseUrl?: string;
+  dataDir: string;
+  wellsky:
+    | { mode: 'live'; baseUrl: string; clientId: string; clientSecret: string; agencyId: string }
+    | { mode: 'sandbox'; agencyId: string };
+  wellskyWebhookSecret?: string;
+  twilio:
+    | {
+        mode: 'live';
+        accountSid: string;
+        authTokens: string[];
+        phoneNumber: string;
+        messagingServiceSid?: string;
+        apiUrl?: string;
+      }
+    | { mode: 'dev'; phoneNumber: string; apiUrl?: string };
+  adminPassword?: string;
+  workerEnabled: boolean;
+  agency: AgencyConfig;
+  agencyConfigPath: string;
+}
+
+/** The agency id the embedded sandbox uses when no credentials are set. */
+export const SANDBOX_AGENCY_ID = '1669';
+export const DEV_AGENCY_NUMBER = '+13035550100';
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+
+  const wellskyCreds = [e.WELLSKY_CLIENT_ID, e.WELLSKY_CLIENT_SECRET, e.WELLSKY_AGENCY_ID];
+  const someWellsky = wellskyCreds.some(Boolean);
+  if (someWellsky && !wellskyCreds.every(Boolean)) {
+    const missing = (['WELLSKY_CLIENT_ID', 'WELLSKY_CLIENT_SECRET', 'WELLSKY_AGENCY_ID'] as const).find((k) => !e[k]);
+    throw new ConfigError(`${missing}: is required when any WellSky credential is set`);
+  }
+  const someTwilio = Boolean(e.TWILIO_ACCOUNT_SID || e.TWILIO_AUTH_TOKEN);
+  if (someTwilio) {
+    const missing = (['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_PHONE_NUMBER'] as const).find((k) => !e[k]);
+    if (missing) throw new ConfigError(`${missing}: is required when Twilio credentials are set`);
+  }
+
+  if (production) {
+    if (!someWellsky) throw new ConfigError('WELLSKY_CLIENT_ID: is required in production (the embedded sandbox is for development only)');
+    if (!someTwilio) throw new ConfigError('TWILIO_ACCOUNT_SID: is required in production (dev Twilio mode accepts unsigned webhooks)');
+    if (!e.PUBLIC_BASE_URL) throw new ConfigError('PUBLIC_BASE_URL: is required in production (Twilio signatures are checked against it)');
+    if (!e.PUBLIC_BASE_URL.startsWith('https://')) throw new ConfigError(`PUBLIC_BASE_URL: must be https in production (got ${e.PUBLIC_BASE_URL})`);
+    if (!e.ADMIN_PASSWORD) throw new ConfigError('ADMIN_PASSWORD: is required in production (the dashboard shows caller data)');
+  }
+
+  const agencyConfigPath = e.AGENCY_CONFIG ? path.resolve(e.AGENCY_CONFIG) : BUNDLED_AGENCY_CONFIG;
+  const agency = loadAgencyConfig(agencyConfigPath);
+
+  const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    publicBaseUrl,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    wellsky: someWellsky
+      ? { mode: 'live', baseUrl: e.WELLSKY_BASE_URL.replace(/\/+$/, ''), clientId: e.WELLSKY_CLIENT_ID!, clientSecret: e.WELLSKY_CLIENT_SECRET!, agencyId: e.WELLSKY_AGENCY_ID! }
+      : { mode: 'sandbox', agencyId: SANDBOX_AGENCY_ID },
+    wellskyWebhookSecret: e.WELLSKY_WEBHOOK_SECRET,
+    twilio: someTwilio
+      ? {
+          mode: 'live',
+          accountSid: e.TWILIO_ACCOUNT_SID!,
+          authTokens: [e.TWILIO_AUTH_TOKEN!, ...(e.TWILIO_AUTH_TOKEN_SECONDARY ? [e.TWILIO_AUTH_TOKEN_SECONDARY] : [])],
+          phoneNumber: e.TWILIO_PHONE_NUMBER!,
+          messagingServiceSid: e.TWILIO_MESSAGING_SERVICE_SID,
+          apiUrl: e.TWILIO_API_URL,
+        }
+      : { mode: 'dev', phoneNumber: e.TWILIO_PHONE_NUMBER ?? DEV_AGENCY_NUMBER, apiUrl: e.TWILIO_API_URL },
+    adminPassword: e.ADMIN_PASSWORD,
+    workerEnabled: e.WORKER === 'on',
+    agency,
+    agencyConfigPath,
+  };
+}
+
+/** Staff with a role, in the order the config lists them (the on-call chain's order). */
+export function staffWithRole(agency: AgencyConfig, role: StaffRole): StaffMember[] {
+  return agency.staff.filter((s) => s.roles.includes(role));
+}

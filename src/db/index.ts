@@ -1,0 +1,144 @@
+/**
+ * One Postgres dialect, two engines: embedded PGlite (default, in DATA_DIR) or a Postgres server
+ * (DATABASE_URL). Everything above this file sees `Db` and writes plain Postgres SQL.
+ *
+ * Rule for every caller: never hold a transaction open across a remote call. PGlite has a single
+ * connection, so an open transaction makes every other query in the process wait.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+import type { Pool } from 'pg';
+import { moduleLog } from '../log';
+
+const log = moduleLog('db');
+
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+/** Something SQL can be sent to: the database, or a transaction on it. */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+}
+
+export interface Db extends Queryable {
+  readonly engine: 'pglite' | 'postgres';
+  /** Runs `fn` in one transaction. Keep it short: no remote calls inside. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs several statements separated by semicolons (migrations, resets). */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class PgliteDb implements Db {
+  readonly engine = 'pglite' as const;
+  constructor(private readonly pg: PGlite, private readonly ownsInstance = true) {}
+
+  async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
+    const res = await this.pg.query<T>(sql, params as unknown[]);
+    return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.pg.transaction(async (tx) =>
+      fn({
+        async query<R>(sql: string, params: unknown[] = []) {
+          const res = await tx.query<R>(sql, params as unknown[]);
+          return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+        },
+      }),
+    );
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.pg.exec(sql);
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsInstance && !this.pg.closed) await this.pg.close();
+  }
+}
+
+export class PostgresDb implements Db {
+  readonly engine = 'postgres' as const;
+  constructor(private readonly pool: Pool) {}
+
+  async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
+    const res = await this.pool.query(sql, params as unknown[]);
+    return { rows: res.rows as T[], rowCount: res.rowCount ?? res.rows.length };
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn({
+        async query<R>(sql: string, params: unknown[] = []) {
+          const res = await client.query(sql, params as unknown[]);
+          return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
+        },
+      });
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.pool.query(sql);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+export interface OpenDbOptions {
+  databaseUrl?: string;
+  /** PGlite data directory; `undefined` → in memory. */
+  dataDir?: string;
+  /** Postgres only: a schema to create and use (tests isolate themselves this way). */
+  schema?: string;
+  poolSize?: number;
+}
+
+// PGlite ships as an ES module that loads its WASM through a dynamic import; keep that import
+// dynamic so CommonJS callers (and Jest with --experimental-vm-modules) can load it.
+const importPglite = new Function('return import("@electric-sql/pglite")') as () => Promise<typeof import('@electric-sql/pglite')>;
+
+export async function openDb(opts: OpenDbOptions): Promise<Db> {
+  if (opts.databaseUrl) {
+    const { Pool } = await import('pg');
+    const ssl = /sslmode=require/.test(opts.databaseUrl) || /amazonaws\.com|heroku/.test(opts.databaseUrl)
+      ? { rejectUnauthorized: false }
+      : undefined;
+    if (opts.schema && !/^[a-z_][a-z0-9_]*$/.test(opts.schema)) throw new Error(`invalid schema name ${opts.schema}`);
+    if (opts.schema) {
+      const setup = new Pool({ connectionString: opts.databaseUrl, max: 1, ssl });
+      await setup.query(`CREATE SCHEMA IF NOT EXISTS ${opts.schema}`).finally(() => setup.end());
+    }
+    const pool = new Pool({
+      connectionString: opts.databaseUrl,
+      max: opts.poolSize ?? 10,
+      ssl,
+      options: opts.schema ? `-c search_path=${opts.schema}` : undefined,
+    });
+    pool.on('error', (err) => log.error('postgres pool error', { error: err.message }));
+    return new PostgresDb(pool);
+  }
+  let PGliteCtor: typeof import('@electric-sql/pglite').PGlite;
+  try {
+    PGliteCtor = (await import('@electric-sql/pglite')).PGlite;
+  } catch {
+    PGliteCtor = (await importPglite()).PGlite;
+  }
+  if (opts.dataDir) fs.mkdirSync(path.resolve(opts.dataDir), { recursive: true });
+  const pg = await PGliteCtor.create(opts.dataDir ? path.resolve(opts.dataDir, 'pglite') : undefined);
+  return new PgliteDb(pg);
+}
