@@ -54,6 +54,8 @@ export type Directive =
 
 /** What the runtime knows when a conversation starts. */
 export interface ConversationInput {
+  /** Stable id of this conversation: effects use it to build idempotency keys. */
+  conversationId: string;
   channel: Channel;
   /** E.164 of the caller (the conversation's own data; never logged). */
   callerPhone: string;
