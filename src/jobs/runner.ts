@@ -1,0 +1,271 @@
+/**
+ * Executing durable jobs.
+ *
+ * One claim = one short statement that picks due rows with `FOR UPDATE SKIP LOCKED` and marks them
+ * running under a lease (locked_by, locked_until, attempts + 1). The handler runs outside any
+ * transaction; its result is written in another short statement, fenced on (locked_by, attempts)
+ * so a worker that lost its lease cannot overwrite the work of the one that took over. While a
+ * handler runs, its lease is extended every third of `leaseMs`.
+ */
+import type { Db } from '../db';
+import type { Clock } from '../clock';
+import { moduleLog, scrubString } from '../log';
+import { jobFromRow, type JobRow } from './queue';
+import { PermanentJobError, RetryLater, type Job, type JobContext, type JobHandlers } from './types';
+
+const log = moduleLog('jobs');
+
+export interface JobRunnerOptions {
+  db: Db;
+  clock: Clock;
+  handlers: JobHandlers;
+  /** Names this process in `locked_by`; must be unique among running workers. */
+  workerId: string;
+  /** How often `start()` looks for due jobs when idle; default 1000 ms. */
+  pollMs?: number;
+  /** Jobs run at once by this runner; default 4. */
+  concurrency?: number;
+  /** How long a claim is held before another worker may take the job over; default 5 minutes. */
+  leaseMs?: number;
+  /** Delay before retry number `attempt` (1 = after the first failure); default exponential with jitter. */
+  backoff?: (attempt: number) => number;
+}
+
+export interface JobRunner {
+  start(): void;
+  /** Stops claiming and waits for the jobs in flight to finish. */
+  stop(): Promise<void>;
+  /** Claims and runs everything due now (by the runner's clock), including jobs that become due while it runs. Returns how many ran. */
+  runDueOnce(): Promise<number>;
+  readonly running: number;
+}
+
+/** Exponential backoff with jitter: attempt n waits between half and all of min(maxMs, baseMs·2^(n-1)). */
+export function exponentialBackoff({ baseMs = 2_000, maxMs = 15 * 60_000, random = Math.random } = {}): (attempt: number) => number {
+  return (attempt) => {
+    const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+    return Math.round(ceiling * (0.5 + random() / 2));
+  };
+}
+
+const MAX_ERROR_LENGTH = 500;
+
+function describeError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return scrubString(message).slice(0, MAX_ERROR_LENGTH) || (err instanceof Error ? err.name : 'error');
+}
+
+type Outcome =
+  | { kind: 'done' }
+  | { kind: 'again'; runAt: Date; countAttempt: boolean; error?: string }
+  | { kind: 'failed'; error: string };
+
+export function createJobRunner(opts: JobRunnerOptions): JobRunner {
+  const { db, clock, handlers, workerId } = opts;
+  const pollMs = opts.pollMs ?? 1000;
+  const concurrency = Math.max(1, opts.concurrency ?? 4);
+  const leaseMs = opts.leaseMs ?? 5 * 60_000;
+  const backoff = opts.backoff ?? exponentialBackoff();
+  if (!workerId) throw new Error('createJobRunner: workerId is required (it names the lease holder)');
+
+  const inFlight = new Set<Promise<void>>();
+  let loop: Promise<void> | undefined;
+  let stopping = false;
+  let wake: (() => void) | undefined;
+
+  async function claim(limit: number, exclude: number[] = []): Promise<Job[]> {
+    const now = clock.now();
+    const res = await db.query<JobRow>(
+      `WITH due AS (
+         SELECT id FROM jobs
+         WHERE ((status = 'pending' AND run_at <= $1) OR (status = 'running' AND locked_until <= $1))
+           AND NOT (id = ANY($5::bigint[]))
+         ORDER BY run_at, id
+         LIMIT $2
+         FOR UPDATE SKIP LOCKED
+       )
+       UPDATE jobs SET status = 'running', locked_by = $3, locked_until = $4, attempts = jobs.attempts + 1, updated_at = $1
+       FROM due
+       WHERE jobs.id = due.id
+       RETURNING jobs.*`,
+      [now.toISOString(), limit, workerId, new Date(now.getTime() + leaseMs).toISOString(), exclude],
+    );
+    return res.rows.map(jobFromRow).sort((a, b) => a.runAt.getTime() - b.runAt.getTime() || a.id - b.id);
+  }
+
+  /** Writes the outcome if this worker still holds the claim; false when it lost the lease. */
+  async function finish(job: Job, outcome: Outcome): Promise<boolean> {
+    const now = clock.now();
+    const fence = 'id = $1 AND status = \'running\' AND locked_by = $2 AND attempts = $3';
+    const base = [job.id, workerId, job.attempts, now.toISOString()];
+    let res;
+    switch (outcome.kind) {
+      case 'done':
+        res = await db.query(
+          `UPDATE jobs SET status = 'done', finished_at = $4, updated_at = $4, locked_by = NULL, locked_until = NULL
+           WHERE ${fence} RETURNING id`,
+          base,
+        );
+        break;
+      case 'again':
+        res = await db.query(
+          `UPDATE jobs SET status = 'pending', run_at = $5, updated_at = $4, locked_by = NULL, locked_until = NULL,
+             attempts = CASE WHEN $6::boolean THEN attempts ELSE attempts - 1 END,
+             last_error = COALESCE($7, last_error)
+           WHERE ${fence} RETURNING id`,
+          [...base, outcome.runAt.toISOString(), outcome.countAttempt, outcome.error ?? null],
+        );
+        break;
+      case 'failed':
+        res = await db.query(
+          `UPDATE jobs SET status = 'failed', finished_at = $4, updated_at = $4, locked_by = NULL, locked_until = NULL, last_error = $5
+           WHERE ${fence} RETURNING id`,
+          [...base, outcome.error],
+        );
+        break;
+    }
+    if (!res.rows.length) {
+      log.warn('job result discarded: the lease was lost or the job was cancelled meanwhile', { jobId: job.id, kind: job.kind, attempt: job.attempts });
+      return false;
+    }
+    return true;
+  }
+
+  function startHeartbeat(job: Job, controller: AbortController): () => void {
+    const every = Math.max(50, Math.floor(leaseMs / 3));
+    const timer = setInterval(() => {
+      const now = clock.now();
+      db.query(
+        `UPDATE jobs SET locked_until = $4 WHERE id = $1 AND status = 'running' AND locked_by = $2 AND attempts = $3 RETURNING id`,
+        [job.id, workerId, job.attempts, new Date(now.getTime() + leaseMs).toISOString()],
+      ).then(
+        (res) => {
+          if (!res.rows.length && !controller.signal.aborted) controller.abort(new Error('job lease lost'));
+        },
+        (err) => log.warn('job lease extension failed', { jobId: job.id, error: describeError(err) }),
+      );
+    }, every);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  async function execute(job: Job): Promise<void> {
+    const started = Date.now();
+    let outcome: Outcome;
+    const handler = Object.prototype.hasOwnProperty.call(handlers, job.kind) ? handlers[job.kind] : undefined;
+    if (job.attempts > job.maxAttempts) {
+      // Only reachable through a lease takeover: the final attempt's worker died mid-job.
+      outcome = { kind: 'failed', error: `gave up after ${job.maxAttempts} attempts (the last one stopped without a result: worker died or lease expired)` };
+    } else if (!handler) {
+      outcome = { kind: 'failed', error: `unknown job kind "${job.kind}": no handler is registered for it in this worker` };
+    } else {
+      const controller = new AbortController();
+      let nextRun: Date | undefined;
+      const ctx: JobContext = {
+        job,
+        clock,
+        signal: controller.signal,
+        reschedule(runAt) {
+          if (!(runAt instanceof Date) || Number.isNaN(runAt.getTime())) throw new Error(`reschedule: invalid date ${String(runAt)}`);
+          nextRun = runAt;
+        },
+      };
+      const stopHeartbeat = startHeartbeat(job, controller);
+      try {
+        await handler(job.payload, ctx);
+        outcome = nextRun ? { kind: 'again', runAt: nextRun, countAttempt: false } : { kind: 'done' };
+      } catch (err) {
+        outcome = outcomeOfError(job, err);
+      } finally {
+        stopHeartbeat();
+      }
+    }
+    const meta = { jobId: job.id, kind: job.kind, attempt: job.attempts, ms: Date.now() - started };
+    let written = false;
+    try {
+      written = await finish(job, outcome);
+    } catch (err) {
+      // The lease will expire and another claim will run the job again.
+      log.error('could not record a job result', { ...meta, error: describeError(err) });
+    }
+    if (!written) return;
+    if (outcome.kind === 'failed') log.error('job failed', { ...meta, error: outcome.error });
+    else if (outcome.kind === 'again' && outcome.error) log.warn('job attempt failed, will retry', { ...meta, error: outcome.error, retryAt: outcome.runAt.toISOString() });
+    else log.debug('job finished', { ...meta, outcome: outcome.kind });
+  }
+
+  function outcomeOfError(job: Job, err: unknown): Outcome {
+    const now = clock.now().getTime();
+    if (err instanceof RetryLater) {
+      return { kind: 'again', runAt: new Date(now + Math.max(0, err.delayMs)), countAttempt: false };
+    }
+    const error = describeError(err);
+    if (err instanceof PermanentJobError || job.attempts >= job.maxAttempts) return { kind: 'failed', error };
+    return { kind: 'again', runAt: new Date(now + Math.max(0, backoff(job.attempts))), countAttempt: true, error };
+  }
+
+  function track(p: Promise<void>): Promise<void> {
+    const tracked = p.finally(() => {
+      inFlight.delete(tracked);
+      wake?.();
+    });
+    inFlight.add(tracked);
+    return tracked;
+  }
+
+  async function pollLoop(): Promise<void> {
+    while (!stopping) {
+      const free = concurrency - inFlight.size;
+      let claimed: Job[] = [];
+      if (free > 0) {
+        try {
+          claimed = await claim(free);
+        } catch (err) {
+          log.error('claiming jobs failed; will try again', { workerId, error: describeError(err) });
+        }
+      }
+      for (const job of claimed) void track(execute(job));
+      if (free > 0 && claimed.length === free && !stopping) continue; // more may be due right now
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  }
+
+  return {
+    get running() {
+      return inFlight.size;
+    },
+
+    start() {
+      if (loop) return;
+      stopping = false;
+      log.info('job runner started', { workerId, concurrency, pollMs });
+      loop = pollLoop();
+    },
+
+    async stop() {
+      stopping = true;
+      wake?.();
+      await loop;
+      loop = undefined;
+      await Promise.allSettled([...inFlight]);
+      log.info('job runner stopped', { workerId });
+    },
+
+    async runDueOnce() {
+      const ran: number[] = [];
+      for (;;) {
+        const batch = await claim(concurrency, ran);
+        if (!batch.length) return ran.length;
+        ran.push(...batch.map((j) => j.id));
+        await Promise.all(batch.map((job) => track(execute(job))));
+      }
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/** Durable jobs: plain data shared by the queue (who schedules) and the runner (who executes). */
+import type { Clock } from '../clock';
+
+export type JobStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface Job<P = unknown> {
+  id: number;
+  kind: string;
+  payload: P;
+  dedupeKey: string | null;
+  runAt: Date;
+  status: JobStatus;
+  /** Claims so far, the current one included. */
+  attempts: number;
+  maxAttempts: number;
+  lockedBy: string | null;
+  lockedUntil: Date | null;
+  lastError: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+}
+
+export interface JobContext {
+  job: Job;
+  clock: Clock;
+  /**
+   * Run this job again at `runAt` once the handler returns (a repeating timer, a wave that is not
+   * finished). This run does not count as an attempt.
+   */
+  reschedule(runAt: Date): void;
+  /** Aborted when the worker loses the job's lease (another worker may now run it). */
+  signal: AbortSignal;
+}
+
+export type JobHandler<P = any> = (payload: P, ctx: JobContext) => Promise<void>;
+export type JobHandlers = Record<string, JobHandler>;
+
+/**
+ * Thrown by a handler that cannot do its work yet (a remote service asked us to wait, another
+ * process holds the resource): the job runs again after `delayMs`, and this run does not count as
+ * a failed attempt.
+ */
+export class RetryLater extends Error {
+  constructor(readonly delayMs: number, reason = 'retry later') {
+    super(reason);
+    this.name = 'RetryLater';
+  }
+}
+
+/** Thrown by a handler whose failure no retry can fix: the job fails at once. */
+export class PermanentJobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentJobError';
+  }
+}
