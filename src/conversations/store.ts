@@ -1,0 +1,152 @@
+/**
+ * Conversation rows, turn replies and leases. Every function here is one short statement or one
+ * short transaction: nothing waits on a remote call while holding the database.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db, Queryable } from '../db';
+import type { Channel } from '../../flows/conversation';
+
+export interface ConversationRow {
+  id: string;
+  channel: Channel;
+  call_sid: string | null;
+  caller_phone: string;
+  agency_phone: string;
+  flow: string;
+  machine_version: number;
+  snapshot: unknown;
+  status: 'active' | 'closed';
+  turn: number;
+  pending_event: unknown;
+  created_at: Date;
+  last_activity_at: Date;
+}
+
+export const SMS_THREAD_IDLE_MS = 30 * 60 * 1000;
+
+export function newConversationId(channel: Channel): string {
+  return `${channel === 'voice' ? 'cv' : 'cs'}_${randomUUID().replace(/-/g, '')}`;
+}
+
+export class ConversationStore {
+  constructor(private readonly db: Db) {}
+
+  async get(id: string): Promise<ConversationRow | undefined> {
+    const { rows } = await this.db.query<ConversationRow>('SELECT * FROM conversations WHERE id = $1', [id]);
+    return rows[0];
+  }
+
+  async byCallSid(callSid: string): Promise<ConversationRow | undefined> {
+    const { rows } = await this.db.query<ConversationRow>('SELECT * FROM conversations WHERE call_sid = $1', [callSid]);
+    return rows[0];
+  }
+
+  /** The call's conversation, created on first sight (a retried first ring finds the same row). */
+  async openVoice(callSid: string, callerPhone: string, agencyPhone: string, flow: string, version: number): Promise<{ row: ConversationRow; created: boolean }> {
+    const id = newConversationId('voice');
+    const inserted = await this.db.query<ConversationRow>(
+      `INSERT INTO conversations (id, channel, call_sid, caller_phone, agency_phone, flow, machine_version)
+       VALUES ($1, 'voice', $2, $3, $4, $5, $6) ON CONFLICT (call_sid) DO NOTHING RETURNING *`,
+      [id, callSid, callerPhone, agencyPhone, flow, version],
+    );
+    if (inserted.rows[0]) return { row: inserted.rows[0], created: true };
+    const existing = await this.byCallSid(callSid);
+    if (!existing) throw new Error('conversation vanished after insert conflict');
+    return { row: existing, created: false };
+  }
+
+  /**
+   * The open SMS thread between these two numbers, or a new one when there is none or it has
+   * been idle for 30 minutes (the idle one is closed).
+   */
+  async openSmsThread(callerPhone: string, agencyPhone: string, flow: string, version: number, now: Date): Promise<{ row: ConversationRow; created: boolean }> {
+    return this.db.transaction(async (tx) => {
+      // Serialise thread creation per phone pair so two texts at once share one thread.
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sms:${callerPhone}:${agencyPhone}`]);
+      const { rows } = await tx.query<ConversationRow>(
+        `SELECT * FROM conversations WHERE channel = 'sms' AND status = 'active' AND caller_phone = $1 AND agency_phone = $2
+         ORDER BY last_activity_at DESC LIMIT 1`,
+        [callerPhone, agencyPhone],
+      );
+      const current = rows[0];
+      if (current && now.getTime() - new Date(current.last_activity_at).getTime() < SMS_THREAD_IDLE_MS) {
+        return { row: current, created: false };
+      }
+      if (current) {
+        await tx.query(`UPDATE conversations SET status = 'closed', closed_at = $2 WHERE id = $1`, [current.id, now]);
+      }
+      const id = newConversationId('sms');
+      const inserted = await tx.query<ConversationRow>(
+        `INSERT INTO conversations (id, channel, caller_phone, agency_phone, flow, machine_version, last_activity_at)
+         VALUES ($1, 'sms', $2, $3, $4, $5, $6) RETURNING *`,
+        [id, callerPhone, agencyPhone, flow, version, now],
+      );
+      return { row: inserted.rows[0], created: true };
+    });
+  }
+
+  async storedReply(turnKey: string): Promise<string | undefined> {
+    const { rows } = await this.db.query<{ response: string }>('SELECT response FROM conversation_turns WHERE turn_key = $1', [turnKey]);
+    return rows[0]?.response;
+  }
+
+  /**
+   * Takes the conversation's lease if it is free or expired. Returns false when another turn
+   * holds it. The lease is a row update, not a held transaction: safe on PGlite's one connection.
+   */
+  async tryLease(id: string, owner: string, leaseMs: number): Promise<boolean> {
+    const { rows } = await this.db.query(
+      `UPDATE conversations SET lease_owner = $2, lease_until = now() + ($3::int * interval '1 millisecond')
+       WHERE id = $1 AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2) RETURNING id`,
+      [id, owner, leaseMs],
+    );
+    return rows.length === 1;
+  }
+
+  async releaseLease(id: string, owner: string): Promise<void> {
+    await this.db.query('UPDATE conversations SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2', [id, owner]);
+  }
+
+  /** Saves the settled snapshot and the reply in one short transaction, and releases the lease. */
+  async saveTurn(input: {
+    id: string;
+    owner: string;
+    turnKeys: string[];
+    response: string;
+    snapshot: unknown;
+    machineVersion: number;
+    flow: string;
+    turn: number;
+    closed: boolean;
+    pendingEvent: unknown;
+    now: Date;
+  }): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        `UPDATE conversations SET snapshot = $2, machine_version = $3, flow = $4, turn = $5, pending_event = $6,
+           status = CASE WHEN $7::boolean THEN 'closed' ELSE status END,
+           closed_at = CASE WHEN $7::boolean THEN $8::timestamptz ELSE closed_at END,
+           last_activity_at = $8, lease_owner = NULL, lease_until = NULL
+         WHERE id = $1`,
+        [input.id, JSON.stringify(input.snapshot), input.machineVersion, input.flow, input.turn,
+          input.pendingEvent === null ? null : JSON.stringify(input.pendingEvent), input.closed, input.now],
+      );
+      for (const key of input.turnKeys) await insertReply(tx, key, input.id, input.response);
+    });
+  }
+
+  async recordReply(turnKey: string, conversationId: string, response: string): Promise<void> {
+    await insertReply(this.db, turnKey, conversationId, response);
+  }
+
+  async close(id: string, now: Date): Promise<void> {
+    await this.db.query(`UPDATE conversations SET status = 'closed', closed_at = $2 WHERE id = $1 AND status = 'active'`, [id, now]);
+  }
+}
+
+async function insertReply(q: Queryable, key: string, conversationId: string, response: string): Promise<void> {
+  await q.query(
+    `INSERT INTO conversation_turns (turn_key, conversation_id, response) VALUES ($1, $2, $3) ON CONFLICT (turn_key) DO NOTHING`,
+    [key, conversationId, response],
+  );
+}
