@@ -1,0 +1,63 @@
+import twilio from 'twilio';
+import { DevOutboxUnavailableError, fetchDevTexts, simulateText } from '../../scripts/phone/simulator';
+import { FAKE_TOKEN, FakeApp, startFakeApp } from './fake-twilio-app';
+
+const CAREGIVER = '+13035550123';
+
+let app: FakeApp | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+const outbox = [
+  { id: 11, to: '+13035550105', body: 'Call-out: Tue 8am shift is open', purpose: 'staff_alert', createdAt: '2025-01-07T14:00:00Z' },
+  { id: 12, to: '+13035550110', body: 'Open shift Tue 8am-12pm in Denver. Reply YES 4821', purpose: 'offer', createdAt: '2025-01-07T14:00:01Z' },
+];
+
+describe('texting the agency', () => {
+  beforeEach(async () => {
+    app = await startFakeApp({
+      'POST /twilio/sms': (p) => {
+        const reply = new twilio.twiml.MessagingResponse();
+        reply.message(`Got it: ${p.Body}`);
+        reply.message("We'll find someone to cover.");
+        return reply.toString();
+      },
+      'GET /dev/texts': (_p, q) => ({
+        status: 200,
+        type: 'application/json',
+        body: JSON.stringify({ texts: outbox.filter((t) => t.id > Number(q.after ?? 0)) }),
+      }),
+    });
+  });
+
+  it('sends a signed inbound text and returns every reply', async () => {
+    const { replies } = await simulateText({ base: app!.base, authToken: FAKE_TOKEN, from: CAREGIVER, body: "I can't make my shift tomorrow" });
+    expect(replies).toEqual(["Got it: I can't make my shift tomorrow", "We'll find someone to cover."]);
+    expect(app!.rejected).toBe(0);
+  });
+
+  it('posts the message parameters Twilio sends', async () => {
+    await simulateText({ base: app!.base, authToken: FAKE_TOKEN, from: CAREGIVER, body: 'hello' });
+    const params = app!.requests[0].params;
+    expect(params).toMatchObject({ From: CAREGIVER, To: '+13035550100', Body: 'hello', NumMedia: '0', NumSegments: '1', SmsStatus: 'received' });
+    expect(params.MessageSid).toMatch(/^SM[0-9a-f]{32}$/);
+  });
+
+  it('reads the texts the app sent to anyone after a given id from the dev outbox', async () => {
+    expect(await fetchDevTexts(app!.base)).toHaveLength(2);
+    const later = await fetchDevTexts(app!.base, 11);
+    expect(later.map((t) => t.to)).toEqual(['+13035550110']);
+  });
+});
+
+it('says the dev outbox is not available when the server has no /dev/texts', async () => {
+  app = await startFakeApp({});
+  await expect(fetchDevTexts(app.base)).rejects.toBeInstanceOf(DevOutboxUnavailableError);
+});
+
+it('fails with the status when the server refuses the text', async () => {
+  app = await startFakeApp({ 'POST /twilio/sms': () => ({ status: 500, body: 'boom' }) });
+  await expect(simulateText({ base: app.base, authToken: FAKE_TOKEN, from: CAREGIVER, body: 'hi' })).rejects.toThrow(/HTTP 500/);
+});
