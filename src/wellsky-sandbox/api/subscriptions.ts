@@ -1,0 +1,49 @@
+/** `subscriptions/`: rest-hook webhooks (delivery lives in ../webhooks.ts). */
+import type { RequestHandler, Router } from 'express';
+import type { SandboxContext } from '../context';
+import type { Subscription } from '../resources';
+import { assertBmpOnly, notFound, unprocessable } from '../rules';
+import { body, param } from './params';
+
+export function mountSubscriptions(router: Router, ctx: SandboxContext, auth: RequestHandler): void {
+  router.post('/v1/subscriptions/', auth, (req, res) => {
+    const b = body(req);
+    assertBmpOnly(b);
+    if (typeof b.criteria !== 'string' || !/^[a-z]+(\.[a-z]+)+$/.test(b.criteria)) {
+      throw unprocessable('criteria must look like "patient.telecom.changed"');
+    }
+    const channel = b.channel as Record<string, unknown> | undefined;
+    if (!channel || channel.type !== 'rest-hook') throw unprocessable('channel.type must be "rest-hook"');
+    if (typeof channel.endpoint !== 'string' || !/^https?:\/\/\S+$/.test(channel.endpoint)) throw unprocessable('channel.endpoint must be an http(s) URL');
+    const header = channel.header ?? [];
+    if (!Array.isArray(header) || header.some((h) => typeof h !== 'string' || !h.includes(':'))) {
+      throw unprocessable('channel.header must be an array of "Name: value" strings');
+    }
+    const sub: Subscription = {
+      resourceType: 'Subscription',
+      id: ctx.ids.take('subscription'),
+      status: 'active',
+      criteria: b.criteria,
+      channel: {
+        type: 'rest-hook',
+        endpoint: channel.endpoint,
+        payload: typeof channel.payload === 'string' ? channel.payload : 'application/fhir+json',
+        header: header as string[],
+      },
+    };
+    ctx.state.subscriptions.push(sub);
+    res.status(201).json(sub);
+  });
+
+  router.get('/v1/subscriptions/', auth, (_req, res) => {
+    res.json(ctx.bundles.bundle(ctx.state.subscriptions, undefined));
+  });
+
+  router.delete('/v1/subscriptions/:id/', auth, (req, res) => {
+    const id = param(req, 'id');
+    const i = ctx.state.subscriptions.findIndex((s) => s.id === id);
+    if (i < 0) throw notFound(`Subscription ${id}`);
+    ctx.state.subscriptions.splice(i, 1);
+    res.status(204).end();
+  });
+}
