@@ -93,17 +93,17 @@ export function scriptedCaller(lines: CallerLine[]): Caller & { remaining(): num
   };
 }
 
-/** `say: yes` style rendering of a line, for transcripts. */
+/** How a line reads after "YOU" in a transcript. */
 export function describeCallerLine(line: CallerLine): string {
   switch (line.kind) {
     case 'speech':
-      return `says "${line.text}"`;
+      return `say "${line.text}"`;
     case 'digits':
-      return `presses ${line.digits}`;
+      return `press ${line.digits}`;
     case 'silence':
-      return 'says nothing';
+      return '(silence)';
     case 'hangup':
-      return 'hangs up';
+      return 'hang up';
     case 'dial':
       return `(the next transfer will end ${line.outcome})`;
   }
