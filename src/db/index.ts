@@ -32,12 +32,20 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
+/**
+ * Dates cross realms in tests (the shared PGlite lives outside Jest's sandbox, where `instanceof
+ * Date` fails), so they are sent as ISO strings, which Postgres reads the same way.
+ */
+function pgliteParams(params: unknown[]): unknown[] {
+  return params.map((p) => (Object.prototype.toString.call(p) === '[object Date]' ? (p as Date).toISOString() : p));
+}
+
 export class PgliteDb implements Db {
   readonly engine = 'pglite' as const;
   constructor(private readonly pg: PGlite, private readonly ownsInstance = true) {}
 
   async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
-    const res = await this.pg.query<T>(sql, params as unknown[]);
+    const res = await this.pg.query<T>(sql, pgliteParams(params));
     return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
   }
 
@@ -45,7 +53,7 @@ export class PgliteDb implements Db {
     return this.pg.transaction(async (tx) =>
       fn({
         async query<R>(sql: string, params: unknown[] = []) {
-          const res = await tx.query<R>(sql, params as unknown[]);
+          const res = await tx.query<R>(sql, pgliteParams(params));
           return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
         },
       }),

@@ -1,0 +1,254 @@
+/**
+ * Twilio webhooks: parse, find the conversation, run one turn, answer TwiML. Every route here
+ * answers valid TwiML (or 204 for status callbacks), even when something inside fails.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import type { Clock } from '../clock';
+import type { Config } from '../config';
+import { staffWithRole } from '../config';
+import { moduleLog, maskPhone } from '../log';
+import type { ConversationEvent, ConversationInput, Lang } from '../../flows/conversation';
+import { ConversationBusyError, type TurnRuntime } from '../conversations/runtime';
+import type { ConversationRow, ConversationStore } from '../conversations/store';
+import type { StaffMessages } from '../conversations/staff-messages';
+import { emptyTwiml, renderSms, renderSmsFailure, renderVoice, renderVoiceFailure, renderVoicemailThanks, voicePaths } from './render';
+import { verifyTwilioSignature } from './signature';
+
+const log = moduleLog('twilio.webhooks');
+
+export const VOICE_FLOW = 'voice-router';
+export const SMS_FLOW = 'sms-router';
+
+export interface WebhookDeps {
+  config: Pick<Config, 'agency' | 'twilio' | 'publicBaseUrl'>;
+  clock: Clock;
+  store: ConversationStore;
+  runtime: TurnRuntime;
+  conversationInput: (row: ConversationRow) => Promise<ConversationInput>;
+  staffMessages: StaffMessages;
+  /** Opt-out keywords: returns true when the message was a keyword Twilio itself answers. */
+  handleOptOutKeyword: (phone: string, body: string) => Promise<boolean>;
+  handleSmsStatus: (params: Record<string, string>) => Promise<void>;
+}
+
+type Params = Record<string, string | undefined>;
+
+function twiml(res: Response, body: string): void {
+  res.status(200).type('text/xml').send(body);
+}
+
+function turnNumber(q: unknown): number {
+  const n = Number(q);
+  return Number.isInteger(n) && n >= 0 && n < 10_000 ? n : -1;
+}
+
+export function createTwilioRouter(deps: WebhookDeps): Router {
+  const router = express.Router();
+  const { config, clock, store, runtime } = deps;
+  const authTokens = config.twilio.mode === 'live' ? config.twilio.authTokens : [];
+  const agencyNumber = config.twilio.phoneNumber;
+  const onCall = staffWithRole(config.agency, 'oncall');
+
+  router.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  router.use(verifyTwilioSignature({ publicBaseUrl: config.publicBaseUrl, authTokens }));
+
+  const now = () => clock.now();
+  const iso = () => now().toISOString();
+
+  function voiceFailure(res: Response, err: unknown, where: string, callSid?: string, lang?: Lang): void {
+    log.error('voice webhook failed; answering with the apology and on-call transfer', { where, error: (err as Error)?.message, busy: err instanceof ConversationBusyError });
+    twiml(res, renderVoiceFailure({ callerId: agencyNumber, onCallNumber: onCall[0]?.phone, lang, voicemailAction: `/twilio/voice/voicemail?call=${encodeURIComponent(callSid ?? 'unknown')}` }));
+  }
+
+  async function conversationFor(req: Request): Promise<ConversationRow | undefined> {
+    const c = typeof req.query.c === 'string' ? req.query.c : '';
+    const row = c ? await store.get(c) : undefined;
+    const params = req.body as Params;
+    // A turn URL names its conversation; the CallSid must agree (no crossing into another call).
+    if (row && row.call_sid && params.CallSid && row.call_sid !== params.CallSid) return undefined;
+    return row;
+  }
+
+  async function voiceTurn(req: Request, res: Response, row: ConversationRow, turnKey: string, event: ConversationEvent, waitNumber?: number): Promise<void> {
+    const body = await runtime.run({
+      conversation: row,
+      turnKey,
+      event,
+      input: () => deps.conversationInput(row),
+      render: (o) => renderVoice(o, { callerId: agencyNumber, waitNumber: o.pending ? (waitNumber ?? 0) + 1 : undefined }),
+    });
+    twiml(res, body);
+  }
+
+  // An incoming call: the first ring.
+  router.post('/voice', async (req, res) => {
+    const p = req.body as Params;
+    try {
+      if (!p.CallSid || !p.From) {
+        twiml(res, renderVoiceFailure({ callerId: agencyNumber, onCallNumber: undefined, voicemailAction: '/twilio/voice/voicemail?call=unknown' }));
+        return;
+      }
+      const { row } = await store.openVoice(p.CallSid, p.From, p.To ?? agencyNumber, VOICE_FLOW, runtime.flow(VOICE_FLOW).version);
+      log.info('incoming call', { conversationId: row.id, from: maskPhone(p.From) });
+      await voiceTurn(req, res, row, `voice:${p.CallSid}:0`, { type: 'START', now: iso() });
+    } catch (err) {
+      voiceFailure(res, err, 'voice', p.CallSid);
+    }
+  });
+
+  // Speech or digits from a <Gather> (or none: the no-input path), and "one moment" redirects.
+  router.post('/voice/turn', async (req, res) => {
+    const p = req.body as Params;
+    try {
+      const row = await conversationFor(req);
+      const t = turnNumber(req.query.t);
+      if (!row || t < 0) {
+        voiceFailure(res, new Error('unknown conversation or turn'), 'voice/turn', p.CallSid);
+        return;
+      }
+      const w = turnNumber(req.query.w);
+      const speech = p.SpeechResult?.trim();
+      const digits = p.Digits?.trim();
+      const event: ConversationEvent = speech || digits
+        ? { type: 'INPUT', now: iso(), text: speech || undefined, digits: digits || undefined, confidence: p.Confidence ? Number(p.Confidence) : undefined }
+        : { type: 'NO_INPUT', now: iso() };
+      const key = w > 0 ? `voice:${row.call_sid}:${t}:w${w}` : `voice:${row.call_sid}:${t}`;
+      await voiceTurn(req, res, row, key, event, w > 0 ? w : 0);
+    } catch (err) {
+      voiceFailure(res, err, 'voice/turn', p.CallSid);
+    }
+  });
+
+  // The end of a <Dial> to a staff member.
+  router.post('/voice/dial', async (req, res) => {
+    const p = req.body as Params;
+    try {
+      const row = await conversationFor(req);
+      const t = turnNumber(req.query.t);
+      if (!row || t < 0) return voiceFailure(res, new Error('unknown conversation'), 'voice/dial', p.CallSid);
+      await voiceTurn(req, res, row, `voice:${row.call_sid}:${t}`, { type: 'DIAL_RESULT', now: iso(), status: p.DialCallStatus ?? 'failed' });
+    } catch (err) {
+      voiceFailure(res, err, 'voice/dial', p.CallSid);
+    }
+  });
+
+  // A finished <Record>.
+  router.post('/voice/recording', async (req, res) => {
+    const p = req.body as Params;
+    try {
+      const row = await conversationFor(req);
+      const t = turnNumber(req.query.t);
+      if (!row || t < 0) return voiceFailure(res, new Error('unknown conversation'), 'voice/recording', p.CallSid);
+      await voiceTurn(req, res, row, `voice:${row.call_sid}:${t}`, {
+        type: 'RECORDING', now: iso(), recordingUrl: p.RecordingUrl, durationSeconds: p.RecordingDuration ? Number(p.RecordingDuration) : undefined,
+      });
+    } catch (err) {
+      voiceFailure(res, err, 'voice/recording', p.CallSid);
+    }
+  });
+
+  // Twilio's transcription of a recording, some time after the call.
+  router.post('/voice/transcription', async (req, res) => {
+    const p = req.body as Params;
+    try {
+      if (p.TranscriptionStatus === 'completed' && p.TranscriptionText) {
+        await deps.staffMessages.addTranscription({
+          recordingUrl: p.RecordingUrl, recordingSid: p.RecordingSid, conversationId: typeof req.query.c === 'string' ? req.query.c : undefined, text: p.TranscriptionText,
+        });
+      }
+    } catch (err) {
+      log.error('storing a transcription failed', { error: (err as Error).message });
+    }
+    res.status(204).end();
+  });
+
+  // The voicemail of the failure path (the app could not run the conversation).
+  router.post('/voice/voicemail', async (req, res) => {
+    const p = req.body as Params;
+    const callSid = typeof req.query.call === 'string' ? req.query.call : p.CallSid ?? 'unknown';
+    try {
+      if (req.query.transcription) {
+        if (p.TranscriptionText) await deps.staffMessages.addTranscription({ recordingUrl: p.RecordingUrl, recordingSid: p.RecordingSid, text: p.TranscriptionText });
+        res.status(204).end();
+        return;
+      }
+      if (p.RecordingUrl) {
+        await deps.staffMessages.take({
+          key: `voicemail:${callSid}`, role: 'oncall', topic: 'voicemail', callerPhone: p.From ?? 'unknown', recordingUrl: p.RecordingUrl, recordingSid: p.RecordingSid,
+        });
+      }
+    } catch (err) {
+      log.error('saving a fallback voicemail failed', { error: (err as Error).message });
+    }
+    twiml(res, renderVoicemailThanks());
+  });
+
+  // Call status callback: `completed` (and the other end states) close the conversation.
+  router.post('/voice/status', async (req, res) => {
+    const p = req.body as Params;
+    try {
+      const ended = ['completed', 'busy', 'failed', 'no-answer', 'canceled'].includes(p.CallStatus ?? '');
+      const row = p.CallSid ? await store.byCallSid(p.CallSid) : undefined;
+      if (ended && row && row.status === 'active') {
+        await runtime.run({
+          conversation: row, turnKey: `voice:${p.CallSid}:hangup`, event: { type: 'HANGUP', now: iso() },
+          input: () => deps.conversationInput(row), render: () => '',
+        });
+        await store.close(row.id, now());
+      }
+    } catch (err) {
+      log.error('call status handling failed', { error: (err as Error).message });
+    }
+    res.status(204).end();
+  });
+
+  // An incoming text.
+  router.post('/sms', async (req, res) => {
+    const p = req.body as Params;
+    let lang: Lang = 'en';
+    try {
+      if (!p.From || !p.MessageSid) {
+        twiml(res, emptyTwiml());
+        return;
+      }
+      const body = (p.Body ?? '').slice(0, 1600);
+      if (await deps.handleOptOutKeyword(p.From, body)) {
+        // Twilio answers STOP/START/HELP itself; we only record it.
+        twiml(res, emptyTwiml());
+        return;
+      }
+      const { row, created } = await store.openSmsThread(p.From, p.To ?? agencyNumber, SMS_FLOW, runtime.flow(SMS_FLOW).version, now());
+      log.info('incoming text', { conversationId: row.id, from: maskPhone(p.From), newThread: created });
+      const event: ConversationEvent = created ? { type: 'START', now: iso(), text: body } : { type: 'INPUT', now: iso(), text: body };
+      const reply = await runtime.run({
+        conversation: row, turnKey: `sms:${p.MessageSid}`, event, input: () => deps.conversationInput(row),
+        render: (o) => {
+          lang = o.lang;
+          return renderSms(o);
+        },
+      });
+      twiml(res, reply);
+    } catch (err) {
+      log.error('sms webhook failed; answering with a holding reply and alerting staff', { error: (err as Error)?.message });
+      twiml(res, renderSmsFailure(lang));
+      if (p.From && p.MessageSid) {
+        deps.staffMessages
+          .take({ key: `sms-failure:${p.MessageSid}`, role: 'oncall', topic: 'general', callerPhone: p.From, body: p.Body })
+          .catch((e) => log.error('staff alert after sms failure failed', { error: (e as Error).message }));
+      }
+    }
+  });
+
+  router.post('/sms/status', async (req, res) => {
+    try {
+      await deps.handleSmsStatus(req.body as Record<string, string>);
+    } catch (err) {
+      log.error('sms status callback failed', { error: (err as Error).message });
+    }
+    res.status(204).end();
+  });
+
+  return router;
+}
+
+export { voicePaths };
