@@ -17,7 +17,6 @@ import {
   circuitBreaker,
   handleWhen,
   isBrokenCircuitError,
-  isTaskCancelledError,
   retry,
   timeout,
 } from 'cockatiel';
@@ -131,6 +130,11 @@ export interface ResilienceOptions {
   retry: Required<RetryTuning>;
 }
 
+/** cockatiel 3.2's own `isTaskCancelledError` tests the wrong marker; check the right one. */
+function isTaskCancelled(err: unknown): boolean {
+  return err instanceof Error && 'isTaskCancelledError' in err;
+}
+
 export type CallKind = 'read' | 'write';
 
 export interface Attempt<T> {
@@ -207,7 +211,7 @@ export class Resilience {
   }
 
   private translateCancel(err: unknown, callerSignal: AbortSignal | undefined, label: string, ms: number): unknown {
-    if (!isTaskCancelledError(err)) return err;
+    if (!isTaskCancelled(err)) return err;
     if (callerSignal?.aborted) return callerSignal.reason ?? err;
     return new UnavailableError(`WellSky did not answer ${label} within ${ms} ms`);
   }
