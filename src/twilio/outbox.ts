@@ -1,0 +1,423 @@
+/**
+ * The outbox: every outbound text is a row before it is a request to Twilio.
+ *
+ * `send` writes the row (one per idempotency key) and a durable `outbox.send` job in one short
+ * transaction; the job calls the transport. `sendNow` does the same with the job set a little in
+ * the future as a safety net, then tries at once. Whoever sends first takes the message with a
+ * compare-and-set (queued → sending, with a short lease), so a key is texted once however many
+ * times it is sent, retried or raced. The one window we cannot close: a process that dies after
+ * Twilio accepted a text but before the sid was stored leaves the message 'sending'; when the
+ * lease expires it is sent again (Twilio's Messages API has no idempotency key).
+ */
+import type { Db, Queryable } from '../db';
+import type { Clock } from '../clock';
+import type { JobHandlers, JobQueue } from '../jobs';
+import { RetryLater } from '../jobs';
+import { moduleLog, maskPhone, scrubString } from '../log';
+import { toE164 } from '../phone';
+import type { OptOutLedger } from './optout';
+import { classifySendError, SmsTransportError, type SmsTransport } from './transport';
+
+const log = moduleLog('outbox');
+
+export const OUTBOX_SEND_JOB = 'outbox.send';
+
+export type OutboundStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'suppressed_opted_out' | 'bad_number';
+
+export interface OutboundMessage {
+  id: number;
+  idempotencyKey: string;
+  to: string;
+  body: string;
+  purpose: string;
+  meta: Record<string, unknown>;
+  status: OutboundStatus;
+  twilioSid: string | null;
+  errorCode: number | null;
+  errorMessage: string | null;
+  attempts: number;
+  createdAt: Date;
+  updatedAt: Date;
+  sentAt: Date | null;
+}
+
+export interface SendRequest {
+  to: string;
+  body: string;
+  /** What the text is for: 'offer', 'staff_alert', 'confirmation', 'reply', … */
+  purpose: string;
+  /** Same key → same message, sent once. Build it from what makes the text unique (e.g. `offer:${campaignId}:${caregiverId}`). */
+  idempotencyKey: string;
+  /** Related ids only (campaign, shift, conversation); never names or text. */
+  meta?: Record<string, unknown>;
+}
+
+export interface StatusCallbackParams {
+  MessageSid: string;
+  MessageStatus: string;
+  ErrorCode?: string | number | null;
+}
+
+export interface Outbox {
+  /** Writes the message (or finds it by key) and schedules its sending. Pass `tx` to write it with your own rows. */
+  send(req: SendRequest, tx?: Queryable): Promise<OutboundMessage>;
+  /** Writes the message and tries to send it at once (inside a webhook turn); a durable job takes over on failure. Never inside a transaction. */
+  sendNow(req: SendRequest): Promise<OutboundMessage>;
+  /** Applies a Twilio status callback; status only moves forward. `matched` is false for a sid the outbox does not know (yet). */
+  handleStatusCallback(params: StatusCallbackParams): Promise<{ matched: boolean; status?: OutboundStatus }>;
+  get(id: number): Promise<OutboundMessage | null>;
+  getByKey(idempotencyKey: string): Promise<OutboundMessage | null>;
+  /** Register these with the job runner. */
+  readonly jobHandlers: JobHandlers;
+}
+
+export interface OutboxOptions {
+  db: Db;
+  jobs: JobQueue;
+  transport: SmsTransport;
+  clock: Clock;
+  from: { phoneNumber: string; messagingServiceSid?: string };
+  optOuts: OptOutLedger;
+  /** How long one sender owns a message while calling Twilio; default 60 s. */
+  sendLeaseMs?: number;
+  /** `sendNow`'s safety-net job runs this long after the inline attempt began; default 30 s. */
+  fallbackDelayMs?: number;
+  /** Attempts of the `outbox.send` job before the message is marked failed; default 8. */
+  maxAttempts?: number;
+}
+
+const MAX_BODY = 1600;
+export const TERMINAL_STATUSES: readonly OutboundStatus[] = ['delivered', 'undelivered', 'failed', 'suppressed_opted_out', 'bad_number'];
+
+/** Order of statuses: a status never moves to a lower rank; terminal ones never change. */
+export function statusRank(status: OutboundStatus): number {
+  switch (status) {
+    case 'queued': return 0;
+    case 'sending': return 1;
+    case 'sent': return 2;
+    default: return 3;
+  }
+}
+const RANK_SQL = `(CASE status WHEN 'queued' THEN 0 WHEN 'sending' THEN 1 WHEN 'sent' THEN 2 ELSE 3 END)`;
+
+/** Twilio's MessageStatus → ours; undefined for statuses of inbound messages. */
+export function outboundStatusOf(twilioStatus: string): OutboundStatus | undefined {
+  switch (twilioStatus) {
+    case 'accepted': case 'scheduled': case 'queued': return 'queued';
+    case 'sending': return 'sending';
+    case 'sent': return 'sent';
+    case 'delivered': case 'read': return 'delivered';
+    case 'undelivered': return 'undelivered';
+    case 'failed': case 'canceled': return 'failed';
+    default: return undefined;
+  }
+}
+
+interface MessageRow {
+  id: number | string;
+  idempotency_key: string;
+  to_phone: string;
+  body: string;
+  purpose: string;
+  meta: unknown;
+  status: OutboundStatus;
+  twilio_sid: string | null;
+  error_code: number | null;
+  error_message: string | null;
+  attempts: number;
+  created_at: Date | string;
+  updated_at: Date | string;
+  sent_at: Date | string | null;
+}
+
+function messageFromRow(r: MessageRow): OutboundMessage {
+  return {
+    id: Number(r.id),
+    idempotencyKey: r.idempotency_key,
+    to: r.to_phone,
+    body: r.body,
+    purpose: r.purpose,
+    meta: (typeof r.meta === 'string' ? JSON.parse(r.meta) : r.meta) as Record<string, unknown>,
+    status: r.status,
+    twilioSid: r.twilio_sid,
+    errorCode: r.error_code == null ? null : Number(r.error_code),
+    errorMessage: r.error_message,
+    attempts: Number(r.attempts),
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+    sentAt: r.sent_at == null ? null : new Date(r.sent_at),
+  };
+}
+
+function validate(req: SendRequest): string {
+  const to = toE164(req.to);
+  if (!to) throw new Error(`outbox: "to" is not a valid phone number (ending ${String(req.to ?? '').replace(/\D/g, '').slice(-4) || 'nothing'})`);
+  if (!req.idempotencyKey) throw new Error('outbox: an idempotencyKey is required (the same key must always mean the same text)');
+  if (!req.purpose) throw new Error('outbox: a purpose is required');
+  if (!req.body || !req.body.trim()) throw new Error(`outbox: empty body for ${req.idempotencyKey}`);
+  if (req.body.length > MAX_BODY) throw new Error(`outbox: body of ${req.idempotencyKey} is ${req.body.length} characters; Twilio takes at most ${MAX_BODY}`);
+  return to;
+}
+
+type AttemptResult = 'done' | 'retry' | 'busy';
+
+export function createOutbox(opts: OutboxOptions): Outbox {
+  const { db, jobs, transport, clock, optOuts } = opts;
+  const sendLeaseMs = opts.sendLeaseMs ?? 60_000;
+  const fallbackDelayMs = opts.fallbackDelayMs ?? 30_000;
+  const maxAttempts = opts.maxAttempts ?? 8;
+  const iso = (d: Date = clock.now()) => d.toISOString();
+  const jobKey = (id: number) => `${OUTBOX_SEND_JOB}:${id}`;
+
+  async function load(id: number, q: Queryable = db): Promise<OutboundMessage | null> {
+    const res = await q.query<MessageRow>('SELECT * FROM outbound_messages WHERE id = $1', [id]);
+    return res.rows.length ? messageFromRow(res.rows[0]) : null;
+  }
+
+  /** Inserts the message (or finds it by key) and its job, in `tx`. */
+  async function write(req: SendRequest, tx: Queryable, runAt: Date): Promise<{ message: OutboundMessage; created: boolean }> {
+    const to = validate(req);
+    const optedOut = await optOuts.isOptedOut(to, tx);
+    const now = iso();
+    const inserted = await tx.query<MessageRow>(
+      `INSERT INTO outbound_messages (idempotency_key, to_phone, body, purpose, meta, status, error_message, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $8)
+       ON CONFLICT (idempotency_key) DO NOTHING
+       RETURNING *`,
+      [req.idempotencyKey, to, req.body, req.purpose, JSON.stringify(req.meta ?? {}), optedOut ? 'suppressed_opted_out' : 'queued',
+        optedOut ? 'the number has opted out of texts' : null, now],
+    );
+    if (!inserted.rows.length) {
+      const existing = await tx.query<MessageRow>('SELECT * FROM outbound_messages WHERE idempotency_key = $1', [req.idempotencyKey]);
+      const message = messageFromRow(existing.rows[0]);
+      if (message.to !== to || message.body !== req.body) {
+        log.warn('outbox key reused for a different text: the first one stands', { idempotencyKey: req.idempotencyKey, messageId: message.id });
+      }
+      return { message, created: false };
+    }
+    const message = messageFromRow(inserted.rows[0]);
+    if (optedOut) {
+      log.info('text suppressed: number opted out', { messageId: message.id, purpose: req.purpose, to: maskPhone(to) });
+    } else {
+      await jobs.enqueue(OUTBOX_SEND_JOB, { messageId: message.id }, { dedupeKey: jobKey(message.id), runAt, maxAttempts }, tx);
+    }
+    return { message, created: true };
+  }
+
+  /** Fenced update of a message this sender holds ('sending', this attempt). */
+  async function settle(id: number, attempt: number, fields: { status: OutboundStatus; errorCode?: number | null; errorMessage?: string | null }): Promise<void> {
+    await db.query(
+      `UPDATE outbound_messages SET status = $3, error_code = $4, error_message = $5, sending_until = NULL, updated_at = $6
+       WHERE id = $1 AND status = 'sending' AND attempts = $2`,
+      [id, attempt, fields.status, fields.errorCode ?? null, fields.errorMessage ?? null, iso()],
+    );
+  }
+
+  /** Moves a message forward to `status` (never back), by id or sid. True when it changed. */
+  async function advance(where: { id: number } | { sid: string }, status: OutboundStatus, errorCode: number | null, q: Queryable = db): Promise<boolean> {
+    const [column, value] = 'id' in where ? ['id', where.id] : ['twilio_sid', where.sid];
+    const res = await q.query(
+      `UPDATE outbound_messages SET status = $2, error_code = COALESCE($3, error_code), updated_at = $4
+       WHERE ${column} = $1 AND ${RANK_SQL} < $5
+       RETURNING id`,
+      [value, status, errorCode, iso(), statusRank(status)],
+    );
+    return res.rows.length > 0;
+  }
+
+  /** A callback's status, with opt-out and bad-number codes turned into ours (and the ledger told). */
+  async function statusForCallback(to: string | undefined, status: OutboundStatus, errorCode: number | null): Promise<OutboundStatus> {
+    if ((status === 'failed' || status === 'undelivered') && errorCode === 21610) {
+      if (to) await optOuts.markOptedOut(to, 'twilio 21610', 'status_callback');
+      return 'suppressed_opted_out';
+    }
+    if ((status === 'failed' || status === 'undelivered') && (errorCode === 21211 || errorCode === 21614)) return 'bad_number';
+    return status;
+  }
+
+  /** Tries to send message `id` once. 'busy': another sender holds it; 'retry': a transient failure, still queued. */
+  async function attempt(id: number): Promise<{ result: AttemptResult; message: OutboundMessage | null; error?: string; retryInMs?: number }> {
+    const now = clock.now();
+    const claimed = await db.query<MessageRow & { previous_status: OutboundStatus }>(
+      `WITH previous AS (SELECT id, status FROM outbound_messages WHERE id = $1 FOR UPDATE)
+       UPDATE outbound_messages m SET status = 'sending', attempts = m.attempts + 1, sending_until = $3, updated_at = $2
+       FROM previous
+       WHERE m.id = previous.id AND (m.status = 'queued' OR (m.status = 'sending' AND m.sending_until <= $2))
+       RETURNING m.*, previous.status AS previous_status`,
+      [id, iso(now), iso(new Date(now.getTime() + sendLeaseMs))],
+    );
+    if (!claimed.rows.length) {
+      const message = await load(id);
+      if (message?.status === 'sending') {
+        const until = await db.query<{ sending_until: Date | string | null }>('SELECT sending_until FROM outbound_messages WHERE id = $1', [id]);
+        const ms = until.rows[0]?.sending_until ? new Date(until.rows[0].sending_until).getTime() - now.getTime() : sendLeaseMs;
+        return { result: 'busy', message, retryInMs: Math.max(1000, ms) };
+      }
+      return { result: 'done', message };
+    }
+    const message = messageFromRow(claimed.rows[0]);
+    const meta = { messageId: id, purpose: message.purpose, to: maskPhone(message.to), attempt: message.attempts };
+    if (claimed.rows[0].previous_status === 'sending') log.warn('taking over a text whose sender stopped mid-send: it may reach the phone twice', meta);
+
+    if (await optOuts.isOptedOut(message.to)) {
+      await settle(id, message.attempts, { status: 'suppressed_opted_out', errorMessage: 'the number has opted out of texts' });
+      log.info('text suppressed: number opted out', meta);
+      return { result: 'done', message: await load(id) };
+    }
+
+    let sent: { sid: string; status?: string };
+    try {
+      sent = await transport.send({
+        to: message.to,
+        body: message.body,
+        from: opts.from.messagingServiceSid ? undefined : opts.from.phoneNumber,
+        messagingServiceSid: opts.from.messagingServiceSid,
+      });
+    } catch (err) {
+      const kind = classifySendError(err);
+      const code = err instanceof SmsTransportError ? err.code ?? err.status ?? null : null;
+      const errorMessage = scrubString(err instanceof Error ? err.message : String(err)).slice(0, 500);
+      switch (kind) {
+        case 'opted_out':
+          await optOuts.markOptedOut(message.to, 'twilio 21610', 'twilio_error');
+          await settle(id, message.attempts, { status: 'suppressed_opted_out', errorCode: code, errorMessage });
+          log.info('text refused by Twilio: number opted out (ledger updated)', meta);
+          return { result: 'done', message: await load(id) };
+        case 'bad_number':
+          await settle(id, message.attempts, { status: 'bad_number', errorCode: code, errorMessage });
+          log.warn('text refused by Twilio: not a number that can take texts', { ...meta, errorCode: code });
+          return { result: 'done', message: await load(id) };
+        case 'permanent':
+          await settle(id, message.attempts, { status: 'failed', errorCode: code, errorMessage });
+          log.error('text refused by Twilio', { ...meta, errorCode: code, error: errorMessage });
+          return { result: 'done', message: await load(id) };
+        case 'transient':
+          await settle(id, message.attempts, { status: 'queued', errorCode: code, errorMessage });
+          log.warn('text not sent yet: Twilio unavailable or busy, will retry', { ...meta, errorCode: code, error: errorMessage });
+          return { result: 'retry', message: await load(id), error: errorMessage };
+      }
+    }
+
+    // Accepted by Twilio: store the sid, then whatever callbacks beat us here.
+    const reported = sent.status ? outboundStatusOf(sent.status) : undefined;
+    const status: OutboundStatus = reported && statusRank(reported) > statusRank('sent') ? reported : 'sent';
+    const stored = await db.query(
+      `UPDATE outbound_messages SET status = $3, twilio_sid = $4, sent_at = $5, updated_at = $5, sending_until = NULL, error_code = NULL, error_message = NULL
+       WHERE id = $1 AND status = 'sending' AND attempts = $2
+       RETURNING id`,
+      [id, message.attempts, status, sent.sid, iso()],
+    );
+    if (!stored.rows.length) log.warn('text sent, but another sender took the message over meanwhile (lease expired)', { ...meta, sid: sent.sid });
+    const early = await db.query<{ status: string; error_code: number | null }>('SELECT status, error_code FROM outbound_message_events WHERE twilio_sid = $1 ORDER BY id', [sent.sid]);
+    for (const e of early.rows) {
+      const s = outboundStatusOf(e.status);
+      if (s) await advance({ id }, await statusForCallback(message.to, s, e.error_code), e.error_code);
+    }
+    log.info('text sent', { ...meta, sid: sent.sid });
+    return { result: 'done', message: await load(id) };
+  }
+
+  const jobHandlers: JobHandlers = {
+    async [OUTBOX_SEND_JOB](payload: { messageId: number }, ctx) {
+      const outcome = await attempt(Number(payload.messageId));
+      if (outcome.result === 'busy') throw new RetryLater(outcome.retryInMs ?? sendLeaseMs, 'another sender holds this text');
+      if (outcome.result === 'retry') {
+        if (ctx.job.attempts >= ctx.job.maxAttempts) {
+          await db.query(
+            `UPDATE outbound_messages SET status = 'failed', updated_at = $2 WHERE id = $1 AND status = 'queued'`,
+            [payload.messageId, iso()],
+          );
+          log.error('text given up after repeated failures', { messageId: payload.messageId, attempts: ctx.job.attempts });
+        }
+        throw new Error(outcome.error ?? 'transient send failure');
+      }
+    },
+  };
+
+  return {
+    jobHandlers,
+
+    async send(req, tx) {
+      const runAt = clock.now();
+      const { message } = tx ? await write(req, tx, runAt) : await db.transaction((t) => write(req, t, runAt));
+      return message;
+    },
+
+    async sendNow(req) {
+      const runAt = new Date(clock.now().getTime() + fallbackDelayMs);
+      const { message } = await db.transaction((t) => write(req, t, runAt));
+      if (message.status !== 'queued') return message;
+      const outcome = await attempt(message.id);
+      // Sent or settled for good: the safety-net job has nothing left to do.
+      if (outcome.result === 'done') await jobs.cancel(jobKey(message.id));
+      return outcome.message ?? message;
+    },
+
+    async handleStatusCallback(params) {
+      const sid = String(params.MessageSid ?? '');
+      const reported = outboundStatusOf(String(params.MessageStatus ?? ''));
+      const code = params.ErrorCode === undefined || params.ErrorCode === null || params.ErrorCode === '' ? null : Number(params.ErrorCode);
+      const errorCode = Number.isFinite(code) ? code : null;
+      if (!sid) return { matched: false };
+      await db.query('INSERT INTO outbound_message_events (twilio_sid, status, error_code, received_at) VALUES ($1, $2, $3, $4)', [
+        sid, String(params.MessageStatus ?? ''), errorCode, iso(),
+      ]);
+      const row = await db.query<MessageRow>('SELECT * FROM outbound_messages WHERE twilio_sid = $1', [sid]);
+      if (!row.rows.length) return { matched: false };
+      const message = messageFromRow(row.rows[0]);
+      if (reported) {
+        const status = await statusForCallback(message.to, reported, errorCode);
+        if (await advance({ sid }, status, errorCode)) {
+          log.info('text status', { messageId: message.id, status, errorCode });
+          return { matched: true, status };
+        }
+      }
+      return { matched: true, status: message.status };
+    },
+
+    get: (id) => load(id),
+
+    async getByKey(key) {
+      const res = await db.query<MessageRow>('SELECT * FROM outbound_messages WHERE idempotency_key = $1', [key]);
+      return res.rows.length ? messageFromRow(res.rows[0]) : null;
+    },
+  };
+}
+
+export interface SentText {
+  id: number;
+  to: string;
+  body: string;
+  purpose: string;
+  status: OutboundStatus;
+  createdAt: Date;
+}
+
+/**
+ * Texts the transport took (dev mode: every text "delivered" to the simulated phones), oldest
+ * first, for the dev outbox page and the phone simulator. `afterId` pages/polls; `to` filters to
+ * one phone; `includeUnsent` also lists queued, suppressed and failed ones (the dev outbox page).
+ */
+export async function listSentTexts(
+  db: Queryable,
+  opts: { afterId?: number; to?: string; limit?: number; includeUnsent?: boolean } = {},
+): Promise<SentText[]> {
+  const to = opts.to ? toE164(opts.to) ?? opts.to : null;
+  const limit = Math.min(Math.max(1, opts.limit ?? 100), 1000);
+  const res = await db.query<MessageRow>(
+    `SELECT * FROM outbound_messages
+     WHERE id > $1 AND ($2::text IS NULL OR to_phone = $2) AND ($3::boolean OR twilio_sid IS NOT NULL)
+     ORDER BY id
+     LIMIT $4`,
+    [opts.afterId ?? 0, to, opts.includeUnsent ?? false, limit],
+  );
+  return res.rows.map((r) => ({
+    id: Number(r.id),
+    to: r.to_phone,
+    body: r.body,
+    purpose: r.purpose,
+    status: r.status,
+    createdAt: new Date(r.created_at),
+  }));
+}
+

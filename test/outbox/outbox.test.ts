@@ -1,0 +1,327 @@
+import { FakeClock } from '../../src/clock';
+import type { Db } from '../../src/db';
+import { createJobQueue, createJobRunner, exponentialBackoff } from '../../src/jobs';
+import { createOutbox, listSentTexts, type SendRequest } from '../../src/twilio/outbox';
+import { createOptOutLedger } from '../../src/twilio/optout';
+import { createDevTransport, type SmsTransport } from '../../src/twilio/transport';
+import { describeEachDb } from '../support/db';
+import { ScriptedTransport, twilioError } from './scripted-transport';
+
+const AGENCY = '+13035550100';
+const MARIA = '+13035550142';
+const JOE = '+13035550177';
+const SECOND = 1000;
+
+function offer(overrides: Partial<SendRequest> = {}): SendRequest {
+  return {
+    to: MARIA,
+    body: 'Open shift Tue 8:00-12:00 in Aurora. Reply YES 4821 to claim.',
+    purpose: 'offer',
+    idempotencyKey: 'offer:campaign-7:cg-42',
+    meta: { campaignId: 7, caregiverId: 'cg-42' },
+    ...overrides,
+  };
+}
+
+function setup(db: Db, transport: SmsTransport = new ScriptedTransport(), from: { phoneNumber: string; messagingServiceSid?: string } = { phoneNumber: AGENCY }) {
+  const clock = new FakeClock('2026-03-02T15:00:00Z');
+  const jobs = createJobQueue(db, clock);
+  const optOuts = createOptOutLedger({ db, clock });
+  const outbox = createOutbox({ db, jobs, transport, clock, from, optOuts, maxAttempts: 4 });
+  const runner = createJobRunner({
+    db, clock, handlers: outbox.jobHandlers, workerId: 'outbox-test', concurrency: 2, leaseMs: 60_000,
+    backoff: exponentialBackoff({ baseMs: 10 * SECOND, random: () => 1 }),
+  });
+  return { clock, jobs, optOuts, outbox, runner };
+}
+
+describeEachDb('outbox', (ctx) => {
+  it('writes the message first, then a job sends it from the agency number', async () => {
+    const transport = new ScriptedTransport();
+    const { outbox, runner } = setup(ctx.db, transport);
+    const queued = await outbox.send(offer());
+    expect(queued).toMatchObject({ status: 'queued', to: MARIA, purpose: 'offer', meta: { campaignId: 7, caregiverId: 'cg-42' }, twilioSid: null });
+    expect(transport.calls).toHaveLength(0);
+
+    await runner.runDueOnce();
+    expect(transport.calls).toEqual([{ to: MARIA, body: offer().body, from: AGENCY, messagingServiceSid: undefined }]);
+    expect(await outbox.get(queued.id)).toMatchObject({ status: 'sent', twilioSid: 'SMtest0001', attempts: 1 });
+  });
+
+  it('sends through the Messaging Service instead of the From number when one is configured', async () => {
+    const transport = new ScriptedTransport();
+    const { outbox, runner } = setup(ctx.db, transport, { phoneNumber: AGENCY, messagingServiceSid: 'MG0123456789abcdef0123456789abcdef' });
+    await outbox.send(offer());
+    await runner.runDueOnce();
+    expect(transport.calls[0]).toMatchObject({ from: undefined, messagingServiceSid: 'MG0123456789abcdef0123456789abcdef' });
+  });
+
+  it('texts a key once, however often it is sent', async () => {
+    const transport = new ScriptedTransport();
+    const { outbox, runner, clock } = setup(ctx.db, transport);
+    const first = await outbox.send(offer());
+    const again = await outbox.send(offer());
+    expect(again.id).toBe(first.id);
+    await runner.runDueOnce();
+    const afterSending = await outbox.send(offer());
+    expect(afterSending).toMatchObject({ id: first.id, status: 'sent' });
+    expect(await outbox.sendNow(offer())).toMatchObject({ id: first.id, status: 'sent' });
+    clock.advance(60 * SECOND);
+    await runner.runDueOnce();
+    expect(transport.calls).toHaveLength(1);
+  });
+
+  it("writes the message inside the caller's transaction: a rollback sends nothing", async () => {
+    const transport = new ScriptedTransport();
+    const { outbox, runner } = setup(ctx.db, transport);
+    await expect(
+      ctx.db.transaction(async (tx) => {
+        await outbox.send(offer(), tx);
+        throw new Error('call-out could not be stored');
+      }),
+    ).rejects.toThrow('call-out could not be stored');
+    await runner.runDueOnce();
+    expect(transport.calls).toHaveLength(0);
+    expect(await outbox.getByKey(offer().idempotencyKey)).toBeNull();
+  });
+
+  it('sendNow texts at once, and its safety-net job never sends it again', async () => {
+    const transport = new ScriptedTransport();
+    const { outbox, runner, clock } = setup(ctx.db, transport);
+    const sent = await outbox.sendNow(offer({ purpose: 'reply', idempotencyKey: 'reply:SM123' }));
+    expect(sent).toMatchObject({ status: 'sent', twilioSid: 'SMtest0001' });
+    clock.advance(5 * 60 * SECOND);
+    await runner.runDueOnce();
+    expect(transport.calls).toHaveLength(1);
+  });
+
+  it('sendNow leaves a failed attempt to the job, which sends it exactly once', async () => {
+    const transport = new ScriptedTransport().answer(twilioError(undefined, undefined, 'socket hang up'));
+    const { outbox, runner, clock } = setup(ctx.db, transport);
+    const attempt = await outbox.sendNow(offer());
+    expect(attempt).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(await runner.runDueOnce()).toBe(0); // the fallback waits its 30 s
+    clock.advance(30 * SECOND);
+    await runner.runDueOnce();
+    expect(await outbox.get(attempt.id)).toMatchObject({ status: 'sent', attempts: 2, errorCode: null });
+    expect(transport.calls).toHaveLength(2);
+  });
+
+  it('sends once when sendNow and send race on the same key', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const transport = new ScriptedTransport().answer(async () => {
+      await gate;
+      return { sid: 'SMslow', status: 'queued' };
+    });
+    const { outbox, runner, clock } = setup(ctx.db, transport);
+    const inline = outbox.sendNow(offer());
+    await waitFor(() => transport.calls.length === 1);
+    // Meanwhile a retried webhook sends the same text, and the worker runs whatever is due.
+    expect(await outbox.send(offer())).toMatchObject({ status: 'sending' });
+    expect(await outbox.sendNow(offer())).toMatchObject({ status: 'sending' });
+    clock.advance(30 * SECOND);
+    await runner.runDueOnce(); // the job finds the message held and backs off
+    release();
+    expect(await inline).toMatchObject({ status: 'sent', twilioSid: 'SMslow' });
+    clock.advance(10 * 60 * SECOND);
+    await runner.runDueOnce();
+    expect(transport.calls).toHaveLength(1);
+  });
+
+  it('never texts a number that opted out', async () => {
+    const transport = new ScriptedTransport();
+    const { outbox, runner, optOuts } = setup(ctx.db, transport);
+    await optOuts.recordInbound(MARIA, 'STOP');
+    expect(await outbox.send(offer())).toMatchObject({ status: 'suppressed_opted_out' });
+    expect(await outbox.sendNow(offer({ idempotencyKey: 'reply:1' }))).toMatchObject({ status: 'suppressed_opted_out' });
+    await runner.runDueOnce();
+    expect(transport.calls).toHaveLength(0);
+  });
+
+  it('suppresses a queued text when the number opts out before the job runs', async () => {
+    const transport = new ScriptedTransport();
+    const { outbox, runner, optOuts } = setup(ctx.db, transport);
+    const queued = await outbox.send(offer());
+    await optOuts.recordInbound(MARIA, 'PARAR');
+    await runner.runDueOnce();
+    expect(transport.calls).toHaveLength(0);
+    expect(await outbox.get(queued.id)).toMatchObject({ status: 'suppressed_opted_out' });
+  });
+
+  it('texts a number again once it opted back in with START', async () => {
+    const transport = new ScriptedTransport();
+    const { outbox, runner, optOuts } = setup(ctx.db, transport);
+    await optOuts.recordInbound(MARIA, 'STOP');
+    await optOuts.recordInbound(MARIA, 'START');
+    expect(await outbox.send(offer())).toMatchObject({ status: 'queued' });
+    await runner.runDueOnce();
+    expect(transport.calls).toHaveLength(1);
+  });
+
+  it('records a 21610 from Twilio in the ledger, and suppresses later texts to that number', async () => {
+    const transport = new ScriptedTransport().answer(twilioError(21610, 400, 'Attempt to send to unsubscribed recipient'));
+    const { outbox, runner, optOuts, jobs } = setup(ctx.db, transport);
+    const first = await outbox.send(offer());
+    await runner.runDueOnce();
+    expect(await outbox.get(first.id)).toMatchObject({ status: 'suppressed_opted_out', errorCode: 21610 });
+    expect(await optOuts.isOptedOut(MARIA)).toBe(true);
+    expect(await jobs.getByDedupeKey(`outbox.send:${first.id}`)).toMatchObject({ status: 'done', attempts: 1 });
+
+    expect(await outbox.send(offer({ idempotencyKey: 'offer:campaign-8:cg-42' }))).toMatchObject({ status: 'suppressed_opted_out' });
+    await runner.runDueOnce();
+    expect(transport.calls).toHaveLength(1);
+  });
+
+  it.each([
+    [21211, 'not a valid phone number'],
+    [21614, 'not a mobile number'],
+  ])('marks a bad number on %p without retrying', async (code, message) => {
+    const transport = new ScriptedTransport().answer(twilioError(code, 400, message));
+    const { outbox, runner, clock } = setup(ctx.db, transport);
+    const msg = await outbox.send(offer());
+    await runner.runDueOnce();
+    clock.advance(60 * 60 * SECOND);
+    await runner.runDueOnce();
+    expect(await outbox.get(msg.id)).toMatchObject({ status: 'bad_number', errorCode: code });
+    expect(transport.calls).toHaveLength(1);
+  });
+
+  it.each([
+    ['HTTP 429', twilioError(undefined, 429, 'Too Many Requests')],
+    ['error 20429', twilioError(20429, 429, 'Too Many Requests')],
+    ['HTTP 503', twilioError(undefined, 503, 'Service Unavailable')],
+    ['a network failure', twilioError(undefined, undefined, 'connect ECONNREFUSED')],
+  ])('retries with backoff after %s, and sends once it clears', async (_label, error) => {
+    const transport = new ScriptedTransport().answer(error, error);
+    const { outbox, runner, clock } = setup(ctx.db, transport);
+    const msg = await outbox.send(offer());
+    await runner.runDueOnce();
+    expect(await outbox.get(msg.id)).toMatchObject({ status: 'queued', attempts: 1 });
+    clock.advance(9 * SECOND);
+    await runner.runDueOnce();
+    expect(transport.calls).toHaveLength(1); // first retry after 10 s
+    clock.advance(SECOND);
+    await runner.runDueOnce();
+    expect(transport.calls).toHaveLength(2);
+    clock.advance(20 * SECOND); // then 20 s
+    await runner.runDueOnce();
+    expect(await outbox.get(msg.id)).toMatchObject({ status: 'sent', attempts: 3 });
+  });
+
+  it('gives a text up as failed when Twilio stays unavailable through every attempt', async () => {
+    const down = twilioError(undefined, 500, 'Internal Server Error');
+    const transport = new ScriptedTransport().answer(down, down, down, down);
+    const { outbox, runner, clock, jobs } = setup(ctx.db, transport);
+    const msg = await outbox.send(offer());
+    for (let i = 0; i < 6; i++) {
+      await runner.runDueOnce();
+      clock.advance(10 * 60 * SECOND);
+    }
+    expect(transport.calls).toHaveLength(4);
+    expect(await outbox.get(msg.id)).toMatchObject({ status: 'failed', errorCode: 500 });
+    expect(await jobs.getByDedupeKey(`outbox.send:${msg.id}`)).toMatchObject({ status: 'failed' });
+  });
+
+  it('fails a text Twilio refuses for another reason, without retrying', async () => {
+    const transport = new ScriptedTransport().answer(twilioError(21408, 400, 'Permission to send an SMS has not been enabled for the region'));
+    const { outbox, runner, clock } = setup(ctx.db, transport);
+    const msg = await outbox.send(offer());
+    await runner.runDueOnce();
+    clock.advance(60 * 60 * SECOND);
+    await runner.runDueOnce();
+    expect(transport.calls).toHaveLength(1);
+    expect(await outbox.get(msg.id)).toMatchObject({ status: 'failed', errorCode: 21408 });
+  });
+
+  it('refuses a message it could never send, naming what is wrong', async () => {
+    const { outbox } = setup(ctx.db);
+    await expect(outbox.send(offer({ to: '555-12' }))).rejects.toThrow(/not a valid phone number/);
+    await expect(outbox.send(offer({ body: '  ' }))).rejects.toThrow(/empty body/);
+    await expect(outbox.send(offer({ idempotencyKey: '' }))).rejects.toThrow(/idempotencyKey is required/);
+    await expect(outbox.send(offer({ body: 'x'.repeat(1601) }))).rejects.toThrow(/1601 characters/);
+  });
+});
+
+describeEachDb('outbox status callbacks', (ctx) => {
+  async function sentMessage(transport = new ScriptedTransport()) {
+    const env = setup(ctx.db, transport);
+    const msg = await env.outbox.sendNow(offer());
+    return { ...env, msg };
+  }
+
+  it('moves a text forward through its statuses and never back', async () => {
+    const { outbox, msg } = await sentMessage();
+    expect(await outbox.handleStatusCallback({ MessageSid: 'SMtest0001', MessageStatus: 'delivered' })).toEqual({ matched: true, status: 'delivered' });
+    expect(await outbox.handleStatusCallback({ MessageSid: 'SMtest0001', MessageStatus: 'sent' })).toEqual({ matched: true, status: 'delivered' });
+    expect(await outbox.handleStatusCallback({ MessageSid: 'SMtest0001', MessageStatus: 'queued' })).toEqual({ matched: true, status: 'delivered' });
+    expect(await outbox.get(msg.id)).toMatchObject({ status: 'delivered' });
+  });
+
+  it('records why a text was undelivered', async () => {
+    const { outbox, msg } = await sentMessage();
+    await outbox.handleStatusCallback({ MessageSid: 'SMtest0001', MessageStatus: 'undelivered', ErrorCode: '30003' });
+    expect(await outbox.get(msg.id)).toMatchObject({ status: 'undelivered', errorCode: 30003 });
+  });
+
+  it('turns a 21610 failure reported by callback into an opt-out', async () => {
+    const { outbox, optOuts, msg } = await sentMessage();
+    await outbox.handleStatusCallback({ MessageSid: 'SMtest0001', MessageStatus: 'failed', ErrorCode: '21610' });
+    expect(await outbox.get(msg.id)).toMatchObject({ status: 'suppressed_opted_out', errorCode: 21610 });
+    expect(await optOuts.isOptedOut(MARIA)).toBe(true);
+  });
+
+  it('applies a callback that arrives before the send has stored its sid', async () => {
+    let outboxRef!: ReturnType<typeof setup>['outbox'];
+    const transport = new ScriptedTransport().answer(async () => {
+      expect(await outboxRef.handleStatusCallback({ MessageSid: 'SMfast', MessageStatus: 'delivered' })).toEqual({ matched: false });
+      return { sid: 'SMfast', status: 'queued' };
+    });
+    const env = setup(ctx.db, transport);
+    outboxRef = env.outbox;
+    const msg = await env.outbox.sendNow(offer());
+    expect(msg).toMatchObject({ status: 'delivered', twilioSid: 'SMfast' });
+  });
+
+  it('answers unmatched for a sid it never sent', async () => {
+    const { outbox } = setup(ctx.db);
+    expect(await outbox.handleStatusCallback({ MessageSid: 'SMunknown', MessageStatus: 'delivered' })).toEqual({ matched: false });
+  });
+});
+
+describeEachDb('dev outbox', (ctx) => {
+  it('records dev texts as delivered with a fake sid, listed in order for the simulator', async () => {
+    const { outbox, runner } = setup(ctx.db, createDevTransport());
+    await outbox.sendNow(offer());
+    await outbox.send(offer({ to: JOE, idempotencyKey: 'offer:campaign-7:cg-43' }));
+    await outbox.send(offer({ to: '303-555-0142', body: 'You got the shift.', purpose: 'confirmation', idempotencyKey: 'confirm:7' }));
+    await runner.runDueOnce();
+
+    const all = await listSentTexts(ctx.db);
+    expect(all.map((t) => [t.to, t.purpose, t.status])).toEqual([
+      [MARIA, 'offer', 'delivered'],
+      [JOE, 'offer', 'delivered'],
+      [MARIA, 'confirmation', 'delivered'],
+    ]);
+    expect((await outbox.get(all[0].id))!.twilioSid).toMatch(/^SMdev[0-9a-f]{28}$/);
+    expect((await listSentTexts(ctx.db, { to: '(303) 555-0142' })).map((t) => t.body)).toEqual([offer().body, 'You got the shift.']);
+    expect((await listSentTexts(ctx.db, { afterId: all[1].id })).map((t) => t.id)).toEqual([all[2].id]);
+    expect(await listSentTexts(ctx.db, { limit: 1 })).toHaveLength(1);
+  });
+
+  it('lists suppressed texts only when asked to include unsent ones', async () => {
+    const { outbox, optOuts } = setup(ctx.db, createDevTransport());
+    await optOuts.recordInbound(MARIA, 'STOP');
+    await outbox.send(offer());
+    expect(await listSentTexts(ctx.db)).toEqual([]);
+    expect((await listSentTexts(ctx.db, { includeUnsent: true })).map((t) => t.status)).toEqual(['suppressed_opted_out']);
+  });
+});
+
+async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
