@@ -30,8 +30,9 @@ const REDACTED_KEYS = new Set(
   ].map((k) => k.toLowerCase()),
 );
 
-// +13035551234, 303-555-1234, (303) 555-1234, 3035551234 …: 7 or more digits with common separators.
-const PHONE_LIKE = /(\+?\d[\d\s().-]{5,}\d)/g;
+// +13035551234, 303-555-1234, (303) 555-1234, 3035551234, 1-303-555-1234: North American numbers.
+// Ids (WellSky's are 7–9 digits) and dates stay readable.
+const PHONE_LIKE = /(?<![\d\w])(?:\+?1[\s.-]?)?\(?[2-9]\d{2}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)/g;
 
 /** Masks a phone number to its last four digits: "+13035551234" → "***1234". */
 export function maskPhone(value: string | null | undefined): string {
@@ -42,13 +43,7 @@ export function maskPhone(value: string | null | undefined): string {
 }
 
 export function scrubString(s: string): string {
-  return s.replace(PHONE_LIKE, (match) => {
-    const digits = match.replace(/\D/g, '');
-    // Short numbers (ids, counts, times like 2026-01-29) pass; phone-length digit runs do not.
-    if (digits.length < 7) return match;
-    if (/^\d{4}-\d{2}-\d{2}/.test(match.trim())) return match;
-    return maskPhone(match);
-  });
+  return s.replace(PHONE_LIKE, (match) => maskPhone(match));
 }
 
 export function scrub(value: unknown, depth = 0): unknown {

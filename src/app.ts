@@ -1,0 +1,243 @@
+/**
+ * The composition root: builds every service from the config and wires the HTTP app. The same
+ * wiring runs in production, under `npm start`, and in the end-to-end tests; only the config
+ * differs (real WellSky or the sandbox, real Twilio or the dev transport).
+ */
+import express, { type Express } from 'express';
+import { randomUUID } from 'node:crypto';
+import type { Config } from './config';
+import { systemClock, type Clock } from './clock';
+import { openDb, type Db } from './db';
+import { migrate } from './db/migrate';
+import { log, moduleLog, withRequestId } from './log';
+import { createJobQueue, createJobRunner, type JobQueue, type JobRunner } from './jobs';
+import { createWellSkyService } from './wellsky/client';
+import type { WellSky } from './wellsky/service';
+import { createSandbox, type Sandbox } from './wellsky-sandbox';
+import { createDirectory, createWellSkyWebhookRouter, directoryJobHandlers, registerSubscriptions, SYNC_JOB } from './directory';
+import type { Directory } from './directory/types';
+import { createOutbox, listSentTexts, type Outbox } from './twilio/outbox';
+import { createTransport, type SmsTransport } from './twilio/transport';
+import { createOptOutLedger, type OptOutLedger } from './twilio/optout';
+import { createTwilioRouter, SMS_FLOW, VOICE_FLOW } from './twilio/webhooks';
+import { ConversationStore } from './conversations/store';
+import { TurnRuntime } from './conversations/runtime';
+import { createStaffMessages, type StaffMessages } from './conversations/staff-messages';
+import { createEffects } from './conversations/effects';
+import { createConversationInput } from './conversations/input';
+import { smsText } from './twilio/render';
+import { ROUTER_MACHINE_VERSION, smsRouterMachine, voiceRouterMachine } from '../flows/router.machine';
+import { createDashboardRouter } from './dashboard';
+
+const appLog = moduleLog('app');
+
+/** How often the directory is fully re-read from WellSky (subscriptions keep it fresh between). */
+export const DIRECTORY_SYNC_INTERVAL_MS = 15 * 60 * 1000;
+
+export interface Services {
+  config: Config;
+  clock: Clock;
+  db: Db;
+  wellsky: WellSky;
+  sandbox?: { sandbox: Sandbox; url: string; close(): Promise<void> };
+  jobs: JobQueue;
+  runner: JobRunner;
+  directory: Directory;
+  optOuts: OptOutLedger;
+  transport: SmsTransport;
+  outbox: Outbox;
+  staffMessages: StaffMessages;
+  store: ConversationStore;
+  runtime: TurnRuntime;
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  clock?: Clock;
+  /** An already open database (tests); otherwise opened from the config. */
+  db?: Db;
+  /** A WellSky implementation to use instead of building one (tests). */
+  wellsky?: WellSky;
+  /** Sandbox options when the config asks for the embedded sandbox. */
+  sandbox?: Parameters<typeof createSandbox>[0];
+  /** A transport to use instead of the one the config asks for (tests). */
+  transport?: SmsTransport;
+  /** Start the job runner's polling loop (default: config.workerEnabled). */
+  startWorker?: boolean;
+  /** Run the first full directory sync before returning (tests want a warm directory). */
+  awaitFirstSync?: boolean;
+  settleTimeoutMs?: number;
+}
+
+export async function buildServices(config: Config, opts: BuildOptions = {}): Promise<Services> {
+  const clock = opts.clock ?? systemClock;
+  const ownsDb = !opts.db;
+  const db = opts.db ?? (await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  await migrate(db);
+
+  let sandbox: Services['sandbox'];
+  let wellsky = opts.wellsky;
+  if (!wellsky) {
+    if (config.wellsky.mode === 'sandbox') {
+      const sb = createSandbox({ timezone: config.agency.agency.timezone, agencyId: config.wellsky.agencyId, ...opts.sandbox });
+      const listening = await sb.listen(0, '127.0.0.1');
+      sandbox = { sandbox: sb, url: listening.url, close: listening.close };
+      wellsky = createWellSkyService({ baseUrl: listening.url, ...sb.credentials, timezone: config.agency.agency.timezone, now: () => clock.now() });
+    } else {
+      wellsky = createWellSkyService({ ...config.wellsky, timezone: config.agency.agency.timezone, now: () => clock.now() });
+    }
+  }
+
+  const jobs = createJobQueue(db, clock);
+  const optOuts = createOptOutLedger({ db, clock });
+  const transport = opts.transport ?? createTransport(config.twilio, config.publicBaseUrl);
+  const outbox = createOutbox({
+    db, jobs, transport, clock, optOuts,
+    from: { phoneNumber: config.twilio.phoneNumber, messagingServiceSid: config.twilio.mode === 'live' ? config.twilio.messagingServiceSid : undefined },
+  });
+  const directory = createDirectory({ db, wellsky, agency: config.agency, clock });
+  const staffMessages = createStaffMessages({ db, texts: outbox, agency: config.agency });
+  const effects = createEffects({ staffMessages, agency: config.agency });
+  const store = new ConversationStore(db);
+  const runtime = new TurnRuntime({
+    store,
+    clock,
+    settleTimeoutMs: opts.settleTimeoutMs,
+    flows: {
+      [VOICE_FLOW]: { machine: voiceRouterMachine.provide({ actors: effects }), version: ROUTER_MACHINE_VERSION },
+      [SMS_FLOW]: { machine: smsRouterMachine.provide({ actors: effects }), version: ROUTER_MACHINE_VERSION },
+    },
+    // A slow SMS turn's answer goes out as a text once it is ready.
+    deliverLate: async (row, outcome) => {
+      const body = smsText(outcome);
+      if (body) await outbox.send({ to: row.caller_phone, body, purpose: 'reply', idempotencyKey: `late:${row.id}:${outcome.turn}`, meta: { conversationId: row.id } });
+    },
+  });
+
+  const runner = createJobRunner({
+    db,
+    clock,
+    workerId: `${process.env.DYNO ?? 'local'}-${process.pid}`,
+    handlers: {
+      ...outbox.jobHandlers,
+      ...directoryJobHandlers(directory),
+      // The full sync reschedules itself: one durable chain, however many processes start.
+      [SYNC_JOB]: async (payload, ctx) => {
+        await directoryJobHandlers(directory)[SYNC_JOB](payload);
+        await jobs.enqueue(SYNC_JOB, {}, { runAt: new Date(clock.now().getTime() + DIRECTORY_SYNC_INTERVAL_MS), dedupeKey: `${SYNC_JOB}:${Math.floor(clock.now().getTime() / DIRECTORY_SYNC_INTERVAL_MS) + 1}` });
+        void ctx;
+      },
+    },
+  });
+
+  await directory.syncStaff();
+  // The first full sync at start, as a durable job (one per start-up window, whatever the process count).
+  await jobs.enqueue(SYNC_JOB, {}, { dedupeKey: `${SYNC_JOB}:start:${Math.floor(clock.now().getTime() / 60_000)}` });
+  if (opts.awaitFirstSync) await directory.fullSync();
+
+  if (config.wellskyWebhookSecret && config.wellsky.mode === 'live') {
+    void registerSubscriptions({ wellsky, publicBaseUrl: config.publicBaseUrl, secret: config.wellskyWebhookSecret }).catch((err: Error) =>
+      appLog.warn('registering WellSky subscriptions failed; the scheduled sync keeps the directory fresh', { error: err.message }),
+    );
+  }
+
+  const startWorker = opts.startWorker ?? config.workerEnabled;
+  if (startWorker) runner.start();
+
+  return {
+    config, clock, db, wellsky, sandbox, jobs, runner, directory, optOuts, transport, outbox, staffMessages, store, runtime,
+    async close() {
+      runtime.stopAll();
+      await runner.stop();
+      await sandbox?.close();
+      if (ownsDb) await db.close();
+    },
+  };
+}
+
+export function createApp(s: Services): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Heroku's router terminates TLS; signatures use PUBLIC_BASE_URL, not the Host header.
+  app.set('trust proxy', true);
+
+  app.use((req, res, next) => {
+    const id = (req.header('x-request-id') ?? randomUUID()).slice(0, 64);
+    res.setHeader('x-request-id', id);
+    withRequestId(id, () => next());
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.status(200).json({ ok: true });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    let ok = true;
+    try {
+      await s.db.query('SELECT 1');
+      checks.database = 'ok';
+    } catch (err) {
+      ok = false;
+      checks.database = `error: ${(err as Error).message}`;
+    }
+    try {
+      await s.wellsky.ping({ interactive: true });
+      checks.wellsky = s.config.wellsky.mode === 'sandbox' ? 'ok (sandbox)' : 'ok';
+    } catch (err) {
+      ok = false;
+      checks.wellsky = `error: ${(err as Error).name}`;
+    }
+    res.status(ok ? 200 : 503).json({ ok, checks });
+  });
+
+  app.use(
+    '/twilio',
+    createTwilioRouter({
+      config: s.config,
+      clock: s.clock,
+      store: s.store,
+      runtime: s.runtime,
+      conversationInput: createConversationInput({ agency: s.config.agency, directory: s.directory, clock: s.clock }),
+      staffMessages: s.staffMessages,
+      handleOptOutKeyword: async (phone, body) => {
+        const r = await s.optOuts.recordInbound(phone, body);
+        // STOP and HELP are Twilio's to answer; START/YES only when it opted the number back in —
+        // a subscribed caregiver's "YES" is a reply to us (a shift claim), not a keyword.
+        return r.keyword === 'stop' || r.keyword === 'help' || (r.keyword === 'start' && r.changed);
+      },
+      handleSmsStatus: async (p) => {
+        if (p.MessageSid && p.MessageStatus) await s.outbox.handleStatusCallback({ MessageSid: p.MessageSid, MessageStatus: p.MessageStatus, ErrorCode: p.ErrorCode });
+      },
+    }),
+  );
+
+  app.use(
+    createWellSkyWebhookRouter({
+      directory: s.directory,
+      secret: s.config.wellskyWebhookSecret,
+      enqueue: (kind, payload, o) => s.jobs.enqueue(kind, payload, o),
+    }),
+  );
+
+  if (s.config.twilio.mode === 'dev') {
+    // The dev outbox: every text the app "sent", for the phone simulator and the curious.
+    app.get('/dev/texts', async (req, res) => {
+      const after = Number(req.query.after ?? 0) || 0;
+      const to = typeof req.query.to === 'string' ? req.query.to : undefined;
+      const texts = await listSentTexts(s.db, { afterId: after, to, includeUnsent: true });
+      res.json({ texts });
+    });
+  }
+
+  app.use('/dashboard', createDashboardRouter(s));
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    log.error('unhandled request error', { error: err.message });
+    res.status(500).json({ error: 'internal error' });
+  });
+  return app;
+}

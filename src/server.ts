@@ -1,0 +1,94 @@
+/**
+ * The web process: `npm start` (development) and `web:` in the Procfile (production).
+ * With nothing configured it runs on embedded PGlite in DATA_DIR, the in-process WellSky sandbox
+ * and dev Twilio mode, and says so.
+ */
+import type { Server } from 'node:http';
+import { ConfigError, loadConfig, staffWithRole, type Config } from './config';
+import { buildServices, createApp, type BuildOptions, type Services } from './app';
+import { log } from './log';
+
+export interface StartOptions extends BuildOptions {
+  port?: number;
+  env?: NodeJS.ProcessEnv;
+  config?: Config;
+}
+
+export interface RunningServer {
+  url: string;
+  services: Services;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
+  const config = opts.config ?? loadConfig(opts.env ?? process.env);
+  const services = await buildServices(config, opts);
+  const app = createApp(services);
+  const port = opts.port ?? config.port;
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, () => resolve(s));
+    s.on('error', reject);
+  });
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return {
+    url: `http://localhost:${actualPort}`,
+    services,
+    server,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await services.close();
+    },
+  };
+}
+
+function describeStart(config: Config, url: string): string {
+  const lines = [`Front door for ${config.agency.agency.name} listening on ${url} (public URL ${config.publicBaseUrl})`];
+  lines.push(config.databaseUrl ? '  database: Postgres (DATABASE_URL)' : `  database: embedded PGlite in ${config.dataDir}`);
+  lines.push(config.wellsky.mode === 'sandbox' ? '  WellSky: embedded sandbox with a synthetic agency (no WELLSKY_* credentials set)' : `  WellSky: ${config.wellsky.baseUrl}`);
+  lines.push(config.twilio.mode === 'dev' ? '  Twilio: DEV MODE: unsigned webhooks accepted, texts go to the dev outbox (GET /dev/texts)' : '  Twilio: live, webhook signatures checked');
+  lines.push(`  on-call chain: ${staffWithRole(config.agency, 'oncall').map((s) => s.name).join(' → ')}`);
+  lines.push(`  dashboard: ${url}/dashboard${config.adminPassword ? ' (user admin)' : ' (open: no ADMIN_PASSWORD in development)'}`);
+  if (config.twilio.mode === 'dev') {
+    lines.push('', 'Try a call:  npm run phone -- call --from +13035550110', 'Try a text:  npm run phone -- text --from +13035550110 "I am sick and cannot make my shift"');
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`Configuration error: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  if (config.twilio.mode === 'dev') {
+    log.warn('TWILIO DEV MODE: webhooks are accepted WITHOUT signature checks and texts are not sent. Set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN for real use.');
+  }
+  const running = await startServer({ config });
+  console.log(describeStart(config, running.url));
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    const timer = setTimeout(() => process.exit(1), 10_000);
+    await running.close().catch((err: Error) => log.error('shutdown error', { error: err.message }));
+    clearTimeout(timer);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+if (require.main === module) {
+  main().catch((err: Error) => {
+    console.error(`Start-up failed: ${err.message}`);
+    process.exit(1);
+  });
+}
