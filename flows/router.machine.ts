@@ -1,0 +1,748 @@
+/**
+ * The router: the first minute of every call and every text thread to the agency number.
+ *
+ * It greets the caller (by first name when the number is on file), finds out who they are
+ * calling as when one number belongs to several people, and what they want, then:
+ * - puts emergencies and "a person" through to the on-call chain, from any question;
+ * - answers the simple questions (hours, service area, services) itself;
+ * - hands call-outs, complaints, new leads and "where is my caregiver" over to the staff who
+ *   handle them (for now by taking a message: see "Hand-offs" below);
+ * - never says anything about a client to a number that is not on file for that client.
+ *
+ * One machine definition serves both channels: `voiceRouterMachine` dials and records,
+ * `smsRouterMachine` only texts. What is said lives in flows/phrases/router.ts.
+ * Pure: no clock, no I/O. Effects are the named actors `takeMessage` and `alertStaff`
+ * (flows/effects.ts), provided by the runtime.
+ */
+import { and, assign, not, or, setup } from 'xstate';
+import {
+  AWAITING_INPUT,
+  type CallerIdentity,
+  type Channel,
+  type ConversationContextBase,
+  type ConversationEvent,
+  type ConversationInput,
+  type Line,
+} from './conversation';
+import {
+  unprovidedEffect,
+  type AlertReason,
+  type AlertStaffInput,
+  type AlertStaffOutput,
+  type MessageTopic,
+  type StaffRole,
+  type TakeMessageInput,
+  type TakeMessageOutput,
+} from './effects';
+import { routerPhrases, type Listening, type RouterPhrases, type WhoOption } from './phrases/router';
+import { detectLanguage, isEmergency, isOperatorRequest, understand, yesNo } from './understand';
+import type { Intent } from './understand/types';
+
+/** Bump when a state or actor is renamed or removed: older snapshots then start over politely. */
+export const ROUTER_MACHINE_VERSION = 1;
+
+/** What the caller's last words meant to the router (never the words themselves). */
+export type Heard = Intent | 'iAmACaregiver';
+
+/** A message being left for the staff. */
+export interface MessageDraft {
+  role: StaffRole;
+  topic: MessageTopic;
+  text?: string;
+  recordingUrl?: string;
+  recordingSeconds?: number;
+  /** The caller hung up or stayed silent before finishing. */
+  incomplete: boolean;
+}
+
+export interface RouterContext extends ConversationContextBase {
+  conversationId: string;
+  channel: Channel;
+  callerPhone: string;
+  identities: CallerIdentity[];
+  agency: ConversationInput['agency'];
+  /** Who is calling: the only identity on file for the number, or the one the caller chose. */
+  caller: CallerIdentity | null;
+  /** What the caller asked for, understood; null until they said something to act on. */
+  heard: Heard | null;
+  /** An unknown caller said they are a caregiver: ask them about their shift. */
+  saysCaregiver: boolean;
+  /** A caregiver said their call is not about a shift. */
+  notAboutShift: boolean;
+  /** Something was already answered: the next "how can I help" is "what else". */
+  helpedAlready: boolean;
+  /** Retries of the current question (reset when a new question is asked). */
+  silences: number;
+  misunderstandings: number;
+  /** An emergency: put through to on-call whatever the hour. */
+  urgent: boolean;
+  /** Position in agency.onCall of the person being dialled. */
+  onCallIndex: number;
+  /** Why on-call is being alerted by text (SMS), with what the caller wrote. */
+  alert: { reason: AlertReason; text?: string } | null;
+  message: MessageDraft | null;
+  /** Reference of the stored message, once saved. */
+  reference: string | null;
+}
+
+export type RouterEvent = ConversationEvent;
+
+export interface RouterOutput {
+  messageReference: string | null;
+}
+
+// ── Reading what the caller said ────────────────────────────────────────────────────────────
+
+function spoken(event: RouterEvent): { text?: string; digits?: string } {
+  if (event.type === 'INPUT') return { text: event.text, digits: event.digits };
+  if (event.type === 'START') return { text: event.text };
+  return {};
+}
+
+/** What the words mean here: emergencies and "a person" first, then the intent. */
+function whatWasSaid(event: RouterEvent, context: RouterContext): Heard {
+  const { text, digits } = spoken(event);
+  if (text && isEmergency(text)) return 'emergency';
+  if (isOperatorRequest(text ?? '', digits)) return 'operator';
+  if (!text) return 'unknown';
+  const { intent } = understand(text, { lang: context.lang });
+  if (intent === 'unknown' && mentionsCaregiver(text)) return 'iAmACaregiver';
+  return intent;
+}
+
+/** Something the router can act on, as opposed to silence, noise, or a bare yes/no. */
+function actionable(heard: Heard): boolean {
+  return heard !== 'unknown' && heard !== 'yes' && heard !== 'no';
+}
+
+function plain(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}
+
+/** "I'm a caregiver" is one of the examples offered to unknown callers. */
+function mentionsCaregiver(text: string): boolean {
+  return /\b(caregiver|care giver|cuidador|cuidadora)\b/.test(plain(text));
+}
+
+/**
+ * Which of the number's identities the caller chose, from their answer to "are you calling as a
+ * caregiver, or about Dorothy's care?": a digit, a client's first name, a role word, or what
+ * they want (a call-out is a caregiver's business). Undefined when it is not clear.
+ */
+export function chosenIdentity(identities: CallerIdentity[], text?: string, digits?: string): number | undefined {
+  const index = Number(digits);
+  if (digits && Number.isInteger(index) && index >= 1 && index <= identities.length) return index - 1;
+  if (!text) return undefined;
+  const words = ` ${plain(text)} `;
+  const has = (pattern: RegExp) => pattern.test(words);
+  const onlyOne = (...kinds: CallerIdentity['kind'][]) => {
+    const matches = identities.flatMap((identity, i) => (kinds.includes(identity.kind) ? [i] : []));
+    return matches.length === 1 ? matches[0] : undefined;
+  };
+  const named = identities.findIndex(
+    (identity) => identity.kind === 'contact' && identity.clientFirstName && words.includes(` ${plain(identity.clientFirstName)} `),
+  );
+  if (named >= 0) return named;
+  if (has(/ (caregiver|care giver|cuidador|cuidadora|shift|turno) /)) return onlyOne('caregiver');
+  if (has(/ (staff|employee|personal|empleado) /)) return onlyOne('staff');
+  if (has(/ (my own|myself|mi propio|yo mismo|yo misma) /)) return onlyOne('client');
+  if (has(/ (family|client|mom|mother|dad|father|husband|wife|familia|familiar|cliente|mama|madre|papa|padre|esposo|esposa) /)) {
+    return onlyOne('contact', 'client');
+  }
+  const { intent } = understand(text);
+  if (intent === 'callout' || intent === 'late' || intent === 'uncallout' || intent === 'claimShift') return onlyOne('caregiver');
+  if (intent === 'complaint' || intent === 'whereIsCaregiver') return onlyOne('contact', 'client');
+  if (intent === 'newClient') return onlyOne('prospect');
+  return undefined;
+}
+
+// ── Rules about the caller ──────────────────────────────────────────────────────────────────
+
+/** A caregiver is asked first whether they are calling about a shift. */
+function askedAboutShift(context: RouterContext): boolean {
+  return (context.caller?.kind === 'caregiver' || context.saysCaregiver) && !context.notAboutShift;
+}
+
+/** Only a client, or a contact on file for a client, may hear about that client's care. */
+function onFileForAClient(context: RouterContext): boolean {
+  return context.caller?.kind === 'client' || context.caller?.kind === 'contact';
+}
+
+/** Who reads a message for "the office": the scheduler in office hours, on-call after hours. */
+function officeRole(context: RouterContext): StaffRole {
+  return context.agency.officeOpen ? 'scheduler' : 'oncall';
+}
+
+function whoOptions(identities: CallerIdentity[]): WhoOption[] {
+  return identities.map((identity) => ({
+    kind: identity.kind,
+    clientFirstName: identity.kind === 'contact' ? identity.clientFirstName : undefined,
+  }));
+}
+
+/** The first name to greet by: the caller's, when every identity of the number shares it. */
+function greetingName(identities: CallerIdentity[]): string | undefined {
+  const names = new Set(identities.map((identity) => identity.firstName.trim()).filter(Boolean));
+  return names.size === 1 ? [...names][0] : undefined;
+}
+
+function initialContext(input: ConversationInput, channel: Channel): RouterContext {
+  const spanishOnFile = input.identities.length > 0 && input.identities.every((identity) => identity.language === 'es');
+  return {
+    lines: [],
+    directive: { kind: 'gather' },
+    lang: input.lang === 'es' || spanishOnFile ? 'es' : 'en',
+    conversationId: input.conversationId,
+    channel,
+    callerPhone: input.callerPhone,
+    identities: input.identities,
+    agency: input.agency,
+    caller: input.identities.length === 1 ? input.identities[0] : null,
+    heard: null,
+    saysCaregiver: false,
+    notAboutShift: false,
+    helpedAlready: false,
+    silences: 0,
+    misunderstandings: 0,
+    urgent: false,
+    onCallIndex: 0,
+    alert: null,
+    message: null,
+    reference: null,
+  };
+}
+
+/** Append one line in the caller's language. */
+function say(context: RouterContext, line: (phrases: RouterPhrases) => string): Line[] {
+  return [...context.lines, { text: line(routerPhrases(context.lang)), lang: context.lang }];
+}
+
+function draft(role: StaffRole, topic: MessageTopic): MessageDraft {
+  return { role, topic, incomplete: false };
+}
+
+function calloutTopic(heard: Heard | null): MessageTopic {
+  return heard === 'late' ? 'late' : heard === 'uncallout' ? 'uncallout' : 'callout';
+}
+
+/** Emergencies and "a person" interrupt every question. Listed first in every INPUT. */
+const whenTheCallerNeedsSomeoneNow = [
+  {
+    guard: 'saidEmergency',
+    target: '#router.handlingEmergency',
+    actions: ['noticeLanguage', { type: 'noteAlert', params: { reason: 'emergency' } }],
+  },
+  {
+    guard: 'askedForPerson',
+    target: '#router.connectingToPerson',
+    actions: ['noticeLanguage', { type: 'noteAlert', params: { reason: 'operator' } }],
+  },
+] as const;
+
+function createRouterMachine(channel: Channel) {
+  return setup({
+    types: {} as {
+      context: RouterContext;
+      events: RouterEvent;
+      input: ConversationInput;
+      output: RouterOutput;
+    },
+    actors: {
+      takeMessage: unprovidedEffect<TakeMessageOutput, TakeMessageInput>('takeMessage'),
+      alertStaff: unprovidedEffect<AlertStaffOutput, AlertStaffInput>('alertStaff'),
+    },
+    guards: {
+      onThePhone: ({ context }) => context.channel === 'voice',
+      saidEmergency: ({ context, event }) => whatWasSaid(event, context) === 'emergency',
+      askedForPerson: ({ context, event }) => whatWasSaid(event, context) === 'operator',
+      saidYes: ({ context, event }) => {
+        const { text, digits } = spoken(event);
+        return digits === '1' || (!!text && yesNo(text, context.lang) === 'yes');
+      },
+      saidNo: ({ context, event }) => {
+        const { text, digits } = spoken(event);
+        return digits === '2' || (!!text && yesNo(text, context.lang) === 'no');
+      },
+      saidSomethingToActOn: ({ context, event }) => actionable(whatWasSaid(event, context)),
+      purposeUnclear: ({ context, event }) => {
+        const heard = whatWasSaid(event, context);
+        return heard === 'unknown' || ((heard === 'yes' || heard === 'no') && !askedAboutShift(context));
+      },
+      namedWhoIsCalling: ({ context, event }) =>
+        chosenIdentity(context.identities, spoken(event).text, spoken(event).digits) !== undefined,
+      gaveText: ({ event }) => !!spoken(event).text?.trim(),
+      silentBefore: ({ context }) => context.silences >= 1,
+      misunderstoodBefore: ({ context }) => context.misunderstandings >= 1,
+      severalPeopleShareTheNumber: ({ context }) => context.identities.length > 1,
+      hasSomethingToActOn: ({ context }) => context.heard !== null && actionable(context.heard),
+      heard: ({ context }, params: { intents: Heard[] }) => context.heard !== null && params.intents.includes(context.heard),
+      clientSaysCaregiverIsLate: ({ context }) =>
+        onFileForAClient(context) && (context.heard === 'callout' || context.heard === 'late' || context.heard === 'uncallout'),
+      clientAsksWhereCaregiverIs: ({ context }) => onFileForAClient(context) && context.heard === 'whereIsCaregiver',
+      caregiverSaysItIsAboutAShift: ({ context }) => askedAboutShift(context) && context.heard === 'yes',
+      caregiverSaysItIsNotAboutAShift: ({ context }) => askedAboutShift(context) && context.heard === 'no',
+      officeOpenOrUrgent: ({ context }) => context.agency.officeOpen || context.urgent,
+      nobodyOnCall: ({ context }) => context.agency.onCall.length === 0,
+      someoneAnswered: ({ event }) => event.type === 'DIAL_RESULT' && event.status === 'completed',
+      anotherPersonOnCall: ({ context }) => context.onCallIndex + 1 < context.agency.onCall.length,
+    },
+    actions: {
+      // What the router says: each action appends one line from flows/phrases/router.ts.
+      sayHello: assign({
+        lines: ({ context }) => {
+          const firstName = greetingName(context.identities);
+          const agencyName = context.agency.name;
+          return say(context, (p) =>
+            firstName ? p.helloByName({ firstName, agencyName, channel: context.channel }) : p.hello({ agencyName, channel: context.channel }),
+          );
+        },
+      }),
+      askWhoIsCalling: assign({
+        lines: ({ context }) => say(context, (p) => p.askWhoIsCalling({ options: whoOptions(context.identities), channel: context.channel })),
+      }),
+      askPurpose: assign({
+        lines: ({ context }) =>
+          say(context, (p) => {
+            if (askedAboutShift(context)) return p.askAboutShift({ channel: context.channel });
+            if (context.helpedAlready) return p.askWhatElse();
+            if (context.caller || context.notAboutShift) return p.askHowWeCanHelp();
+            return p.askHowCanIHelpWithExamples();
+          }),
+      }),
+      sayDidNotCatch: assign({ lines: ({ context }) => say(context, (p) => p.didNotCatch()) }),
+      sayDidNotUnderstand: assign({ lines: ({ context }) => say(context, (p) => p.didNotUnderstand()) }),
+      offerPersonOrMessage: assign({
+        lines: ({ context }) => say(context, (p) => p.offerPersonOrMessage({ channel: context.channel })),
+      }),
+      tellToDial911: assign({ lines: ({ context }) => say(context, (p) => p.dial911({ channel: context.channel })) }),
+      sayConnectingToOnCall: assign({ lines: ({ context }) => say(context, (p) => p.connectingToOnCall()) }),
+      sayConnectingToPerson: assign({ lines: ({ context }) => say(context, (p) => p.connectingToPerson()) }),
+      sayTryingNextPerson: assign({ lines: ({ context }) => say(context, (p) => p.tryingNextPerson()) }),
+      sayNoOneAnswered: assign({ lines: ({ context }) => say(context, (p) => p.noOneAnswered()) }),
+      sayOfficeClosed: assign({ lines: ({ context }) => say(context, (p) => p.officeClosedLeaveMessage()) }),
+      askForMessage: assign({
+        lines: ({ context }) =>
+          say(context, (p) => p.askForMessage({ topic: context.message?.topic ?? 'general', channel: context.channel })),
+      }),
+      sayDidNotHearMessage: assign({ lines: ({ context }) => say(context, (p) => p.didNotHearMessage()) }),
+      sayMessagePassedOn: assign({
+        lines: ({ context }) =>
+          say(context, (p) =>
+            p.messagePassedOn({ role: context.message?.role ?? officeRole(context), callbackHours: context.agency.callbackHours }),
+          ),
+      }),
+      sayMessageNoted: assign({ lines: ({ context }) => say(context, (p) => p.messageNoted()) }),
+      sayStaffAlerted: assign({
+        lines: ({ context }) => say(context, (p) => p.staffAlerted({ emergency: context.alert?.reason === 'emergency' })),
+      }),
+      tellOfficeHours: assign({
+        lines: ({ context }) => say(context, (p) => p.officeHours({ hoursText: context.agency.officeHoursText[context.lang] })),
+        helpedAlready: true,
+      }),
+      tellServiceArea: assign({
+        lines: ({ context }) => say(context, (p) => p.serviceArea({ areaText: context.agency.serviceAreaText })),
+        helpedAlready: true,
+      }),
+      tellServices: assign({ lines: ({ context }) => say(context, (p) => p.services()), helpedAlready: true }),
+      askAnythingElse: assign({ lines: ({ context }) => say(context, (p) => p.askAnythingElse()) }),
+      declineMedicalAdvice: assign({
+        lines: ({ context }) => say(context, (p) => p.noMedicalAdvice({ channel: context.channel })),
+      }),
+      offerPerson: assign({ lines: ({ context }) => say(context, (p) => p.offerPerson({ channel: context.channel })) }),
+      refuseCareInformation: assign({ lines: ({ context }) => say(context, (p) => p.cannotShareCareInformation()) }),
+      offerMessageForOffice: assign({ lines: ({ context }) => say(context, (p) => p.offerMessageForOffice()) }),
+      sayWrongNumber: assign({ lines: ({ context }) => say(context, (p) => p.wrongNumber()) }),
+      sayGoodbye: assign({
+        lines: ({ context }) => say(context, (p) => p.goodbye({ agencyName: context.agency.name, channel: context.channel })),
+      }),
+
+      // What happens after the lines: the directive.
+      listen: assign({
+        directive: ({ context }, params: { for: Listening }) => ({
+          kind: 'gather' as const,
+          hints: routerPhrases(context.lang).hints({ listening: params.for, options: whoOptions(context.identities) }),
+        }),
+      }),
+      awaitMessage: assign({
+        directive: ({ context }) =>
+          context.channel === 'voice'
+            ? { kind: 'record' as const, maxSeconds: 120 }
+            : { kind: 'gather' as const, hints: [] },
+      }),
+      dialOnCall: assign({
+        directive: ({ context }) => ({
+          kind: 'dial' as const,
+          number: context.agency.onCall[context.onCallIndex]?.phone ?? '',
+          timeoutSeconds: 25,
+        }),
+      }),
+      endConversation: assign({ directive: { kind: 'end' as const } }),
+
+      // What the router remembers.
+      noticeLanguage: assign({
+        lang: ({ context, event }) => {
+          const { text } = spoken(event);
+          return text && detectLanguage(text) === 'es' ? 'es' : context.lang;
+        },
+      }),
+      hear: assign({ heard: ({ context, event }) => whatWasSaid(event, context) }),
+      hearIfActionable: assign({
+        heard: ({ context, event }) => {
+          const heard = whatWasSaid(event, context);
+          return actionable(heard) ? heard : context.heard;
+        },
+      }),
+      takeCallerChoice: assign(({ context, event }) => {
+        const chosen = chosenIdentity(context.identities, spoken(event).text, spoken(event).digits);
+        const caller = chosen === undefined ? null : context.identities[chosen];
+        return { caller, lang: caller?.language === 'es' ? 'es' : context.lang };
+      }),
+      noteCaregiver: assign({ saysCaregiver: true }),
+      noteNotAboutShift: assign({ notAboutShift: true }),
+      resetRetries: assign({ silences: 0, misunderstandings: 0 }),
+      countSilence: assign({ silences: ({ context }) => context.silences + 1 }),
+      countMisunderstanding: assign({ misunderstandings: ({ context }) => context.misunderstandings + 1 }),
+      markUrgent: assign({ urgent: true }),
+      noteAlert: assign({ alert: ({ event }, params: { reason: AlertReason }) => ({ reason: params.reason, text: spoken(event).text }) }),
+      startOnCallChain: assign({ onCallIndex: 0 }),
+      moveToNextOnCall: assign({ onCallIndex: ({ context }) => context.onCallIndex + 1 }),
+      draftMessage: assign({ message: (_, params: { role: StaffRole; topic: MessageTopic }) => draft(params.role, params.topic) }),
+      draftCallOutMessage: assign({ message: ({ context }) => draft('scheduler', calloutTopic(context.heard)) }),
+      draftMessageForOffice: assign({ message: ({ context }) => draft(officeRole(context), 'general') }),
+      draftVoicemailForOnCall: assign({ message: ({ context }) => draft('oncall', context.urgent ? 'emergency' : 'general') }),
+      captureMessageText: assign({
+        message: ({ context, event }) => ({ ...(context.message ?? draft(officeRole(context), 'general')), text: spoken(event).text }),
+      }),
+      captureRecording: assign({
+        message: ({ context, event }) => ({
+          ...(context.message ?? draft(officeRole(context), 'general')),
+          recordingUrl: event.type === 'RECORDING' ? event.recordingUrl : undefined,
+          recordingSeconds: event.type === 'RECORDING' ? event.durationSeconds : undefined,
+        }),
+      }),
+      markMessageIncomplete: assign({
+        message: ({ context }) => ({ ...(context.message ?? draft(officeRole(context), 'general')), incomplete: true }),
+      }),
+      keepReference: assign({ reference: ({ event }) => ('output' in event ? (event.output as TakeMessageOutput).reference : null) }),
+    },
+  }).createMachine({
+    id: 'router',
+    context: ({ input }) => initialContext(input, channel),
+    output: ({ context }) => ({ messageReference: context.reference }),
+    initial: 'waitingForCall',
+    // The caller hung up (or the text thread went quiet): states that hold something unsaved override this.
+    on: { HANGUP: '.callerHungUp' },
+    states: {
+      // The runtime sends START at once; the tag lets it treat a fresh actor as settled.
+      waitingForCall: {
+        tags: AWAITING_INPUT,
+        on: {
+          START: [...whenTheCallerNeedsSomeoneNow, { target: 'greeting', actions: ['noticeLanguage', 'hearIfActionable'] }],
+        },
+      },
+
+      greeting: {
+        entry: 'sayHello',
+        always: [
+          { guard: 'severalPeopleShareTheNumber', target: 'choosingIdentity' },
+          // A first text that already says what it is about (SMS) needs no question.
+          { guard: 'hasSomethingToActOn', target: 'decidingPurpose' },
+          { target: 'askingPurpose' },
+        ],
+      },
+
+      // "Are you calling as a caregiver, or about Dorothy's care?" — never guess between identities.
+      choosingIdentity: {
+        tags: AWAITING_INPUT,
+        entry: ['resetRetries', 'askWhoIsCalling', { type: 'listen', params: { for: 'whoIsCalling' } }],
+        on: {
+          INPUT: [
+            ...whenTheCallerNeedsSomeoneNow,
+            {
+              guard: or(['namedWhoIsCalling', 'saidSomethingToActOn']),
+              target: 'decidingPurpose',
+              actions: ['noticeLanguage', 'takeCallerChoice', 'hearIfActionable'],
+            },
+            { guard: 'misunderstoodBefore', target: 'offeringPersonOrMessage', actions: 'noticeLanguage' },
+            { actions: ['noticeLanguage', 'countMisunderstanding', 'sayDidNotUnderstand', 'askWhoIsCalling'] },
+          ],
+          NO_INPUT: [
+            { guard: 'silentBefore', target: 'offeringPersonOrMessage' },
+            { actions: ['countSilence', 'sayDidNotCatch', 'askWhoIsCalling'] },
+          ],
+        },
+      },
+
+      askingPurpose: {
+        tags: AWAITING_INPUT,
+        entry: ['resetRetries', 'askPurpose', { type: 'listen', params: { for: 'purpose' } }],
+        on: {
+          INPUT: [
+            ...whenTheCallerNeedsSomeoneNow,
+            { guard: and(['purposeUnclear', 'misunderstoodBefore']), target: 'offeringPersonOrMessage', actions: 'noticeLanguage' },
+            { guard: 'purposeUnclear', actions: ['noticeLanguage', 'countMisunderstanding', 'sayDidNotUnderstand', 'askPurpose'] },
+            { target: 'decidingPurpose', actions: ['noticeLanguage', 'hear'] },
+          ],
+          NO_INPUT: [
+            { guard: 'silentBefore', target: 'offeringPersonOrMessage' },
+            { actions: ['countSilence', 'sayDidNotCatch', 'askPurpose'] },
+          ],
+        },
+      },
+
+      decidingPurpose: {
+        always: [
+          { guard: { type: 'heard', params: { intents: ['emergency'] } }, target: 'handlingEmergency' },
+          { guard: { type: 'heard', params: { intents: ['operator'] } }, target: 'connectingToPerson' },
+          // "My caregiver is late" from a client or family member is a missing caregiver, not a call-out.
+          { guard: 'clientSaysCaregiverIsLate', target: 'handingOffWhereIsCaregiver' },
+          { guard: { type: 'heard', params: { intents: ['callout', 'late', 'uncallout'] } }, target: 'handingOffCallout' },
+          { guard: 'caregiverSaysItIsAboutAShift', target: 'handingOffCallout' },
+          { guard: 'caregiverSaysItIsNotAboutAShift', target: 'askingPurpose', actions: 'noteNotAboutShift' },
+          { guard: { type: 'heard', params: { intents: ['claimShift'] } }, target: 'handingOffShiftClaim' },
+          { guard: 'clientAsksWhereCaregiverIs', target: 'handingOffWhereIsCaregiver' },
+          // Not on file for any client: say nothing about anyone's care, not even who is a client.
+          {
+            guard: { type: 'heard', params: { intents: ['whereIsCaregiver'] } },
+            target: 'offeringMessageForOffice',
+            actions: 'refuseCareInformation',
+          },
+          { guard: { type: 'heard', params: { intents: ['complaint'] } }, target: 'handingOffComplaint' },
+          { guard: { type: 'heard', params: { intents: ['newClient'] } }, target: 'handingOffLead' },
+          { guard: { type: 'heard', params: { intents: ['hours'] } }, target: 'askingAnythingElse', actions: 'tellOfficeHours' },
+          { guard: { type: 'heard', params: { intents: ['serviceArea'] } }, target: 'askingAnythingElse', actions: 'tellServiceArea' },
+          { guard: { type: 'heard', params: { intents: ['services'] } }, target: 'askingAnythingElse', actions: 'tellServices' },
+          { guard: { type: 'heard', params: { intents: ['medical'] } }, target: 'offeringPerson', actions: 'declineMedicalAdvice' },
+          { guard: { type: 'heard', params: { intents: ['wrongNumber'] } }, target: 'wrongNumber' },
+          { guard: { type: 'heard', params: { intents: ['iAmACaregiver'] } }, target: 'askingPurpose', actions: 'noteCaregiver' },
+          { target: 'askingPurpose' },
+        ],
+      },
+
+      // ── Hand-offs ──────────────────────────────────────────────────────────────────────────
+      // Each of these becomes its own flow (call-out, complaint, lead) in a later issue, which
+      // replaces the state. Until then the caller leaves a message for the staff who handle it.
+      handingOffCallout: { always: { target: 'leavingMessage', actions: 'draftCallOutMessage' } },
+      handingOffShiftClaim: {
+        always: { target: 'leavingMessage', actions: { type: 'draftMessage', params: { role: 'scheduler', topic: 'claimShift' } } },
+      },
+      handingOffWhereIsCaregiver: {
+        always: { target: 'leavingMessage', actions: { type: 'draftMessage', params: { role: 'scheduler', topic: 'whereIsCaregiver' } } },
+      },
+      handingOffComplaint: {
+        always: { target: 'leavingMessage', actions: { type: 'draftMessage', params: { role: 'complaints', topic: 'complaint' } } },
+      },
+      handingOffLead: {
+        always: { target: 'leavingMessage', actions: { type: 'draftMessage', params: { role: 'intake', topic: 'lead' } } },
+      },
+
+      // ── Simple questions ───────────────────────────────────────────────────────────────────
+      askingAnythingElse: {
+        tags: AWAITING_INPUT,
+        entry: ['resetRetries', 'askAnythingElse', { type: 'listen', params: { for: 'yesNo' } }],
+        on: {
+          INPUT: [
+            ...whenTheCallerNeedsSomeoneNow,
+            { guard: 'saidSomethingToActOn', target: 'decidingPurpose', actions: ['noticeLanguage', 'hear'] },
+            { guard: 'saidNo', target: 'saidGoodbye', actions: 'noticeLanguage' },
+            { guard: 'saidYes', target: 'askingPurpose', actions: 'noticeLanguage' },
+            { guard: 'misunderstoodBefore', target: 'offeringPersonOrMessage', actions: 'noticeLanguage' },
+            { actions: ['noticeLanguage', 'countMisunderstanding', 'sayDidNotUnderstand', 'askAnythingElse'] },
+          ],
+          NO_INPUT: [
+            { guard: 'silentBefore', target: 'offeringPersonOrMessage' },
+            { actions: ['countSilence', 'sayDidNotCatch', 'askAnythingElse'] },
+          ],
+        },
+      },
+
+      // After "I can't give medical advice": "Would you like to talk to a person?"
+      offeringPerson: {
+        tags: AWAITING_INPUT,
+        entry: ['resetRetries', 'offerPerson', { type: 'listen', params: { for: 'yesNo' } }],
+        on: {
+          INPUT: [
+            ...whenTheCallerNeedsSomeoneNow,
+            { guard: 'saidYes', target: 'connectingToPerson', actions: ['noticeLanguage', { type: 'noteAlert', params: { reason: 'operator' } }] },
+            { guard: 'saidNo', target: 'askingAnythingElse', actions: 'noticeLanguage' },
+            { guard: 'saidSomethingToActOn', target: 'decidingPurpose', actions: ['noticeLanguage', 'hear'] },
+            { guard: 'misunderstoodBefore', target: 'offeringPersonOrMessage', actions: 'noticeLanguage' },
+            { actions: ['noticeLanguage', 'countMisunderstanding', 'sayDidNotUnderstand', 'offerPerson'] },
+          ],
+          NO_INPUT: [
+            { guard: 'silentBefore', target: 'offeringPersonOrMessage' },
+            { actions: ['countSilence', 'sayDidNotCatch', 'offerPerson'] },
+          ],
+        },
+      },
+
+      // After "I can't share information about anyone's care…": "Would you like to leave a message?"
+      offeringMessageForOffice: {
+        tags: AWAITING_INPUT,
+        entry: ['resetRetries', 'offerMessageForOffice', { type: 'listen', params: { for: 'yesNo' } }],
+        on: {
+          INPUT: [
+            ...whenTheCallerNeedsSomeoneNow,
+            { guard: 'saidYes', target: 'leavingMessage', actions: ['noticeLanguage', 'draftMessageForOffice'] },
+            { guard: 'saidNo', target: 'askingAnythingElse', actions: 'noticeLanguage' },
+            { guard: 'saidSomethingToActOn', target: 'decidingPurpose', actions: ['noticeLanguage', 'hear'] },
+            { guard: 'misunderstoodBefore', target: 'offeringPersonOrMessage', actions: 'noticeLanguage' },
+            { actions: ['noticeLanguage', 'countMisunderstanding', 'sayDidNotUnderstand', 'offerMessageForOffice'] },
+          ],
+          NO_INPUT: [
+            { guard: 'silentBefore', target: 'offeringPersonOrMessage' },
+            { actions: ['countSilence', 'sayDidNotCatch', 'offerMessageForOffice'] },
+          ],
+        },
+      },
+
+      // Two silences or two misunderstandings: "Press 0 or say 'a person' …, or stay on the line to leave a message."
+      offeringPersonOrMessage: {
+        tags: AWAITING_INPUT,
+        entry: ['resetRetries', 'offerPersonOrMessage', { type: 'listen', params: { for: 'personOrMessage' } }],
+        on: {
+          INPUT: [
+            ...whenTheCallerNeedsSomeoneNow,
+            // A text that is not "PERSON" is the message itself.
+            {
+              guard: and([not('onThePhone'), 'gaveText']),
+              target: 'savingMessage',
+              actions: ['noticeLanguage', 'draftMessageForOffice', 'captureMessageText'],
+            },
+            { target: 'leavingMessage', actions: ['noticeLanguage', 'draftMessageForOffice'] },
+          ],
+          NO_INPUT: { target: 'leavingMessage', actions: 'draftMessageForOffice' },
+        },
+      },
+
+      // ── A person, now ──────────────────────────────────────────────────────────────────────
+      handlingEmergency: {
+        entry: ['tellToDial911', 'markUrgent'],
+        always: [
+          { guard: 'onThePhone', target: 'connectingToOnCall', actions: 'sayConnectingToOnCall' },
+          { target: 'alertingOnCall' },
+        ],
+      },
+
+      connectingToPerson: {
+        always: [
+          { guard: not('onThePhone'), target: 'alertingOnCall' },
+          { guard: 'officeOpenOrUrgent', target: 'connectingToOnCall', actions: 'sayConnectingToPerson' },
+          // After hours a voicemail, texted to the on-call person, instead of waking them for a question.
+          { target: 'leavingMessage', actions: ['sayOfficeClosed', 'draftVoicemailForOnCall'] },
+        ],
+      },
+
+      connectingToOnCall: {
+        entry: 'startOnCallChain',
+        always: [
+          { guard: 'nobodyOnCall', target: 'leavingMessage', actions: ['sayNoOneAnswered', 'draftVoicemailForOnCall'] },
+          { target: 'waitingForOnCall' },
+        ],
+      },
+
+      // Down the on-call chain, one person at a time; after the last, a voicemail.
+      waitingForOnCall: {
+        tags: AWAITING_INPUT,
+        entry: 'dialOnCall',
+        on: {
+          DIAL_RESULT: [
+            { guard: 'someoneAnswered', target: 'putThrough' },
+            { guard: 'anotherPersonOnCall', target: 'waitingForOnCall', reenter: true, actions: ['moveToNextOnCall', 'sayTryingNextPerson'] },
+            { target: 'leavingMessage', actions: ['sayNoOneAnswered', 'draftVoicemailForOnCall'] },
+          ],
+        },
+      },
+
+      // SMS: on-call is texted to call the caller back.
+      alertingOnCall: {
+        invoke: {
+          id: 'alertStaff',
+          src: 'alertStaff',
+          input: ({ context }) => ({
+            conversationId: context.conversationId,
+            step: `router.alertStaff.${context.alert?.reason ?? 'operator'}`,
+            role: 'oncall' as const,
+            reason: context.alert?.reason ?? 'operator',
+            callerPhone: context.callerPhone,
+            identities: context.identities,
+            lang: context.lang,
+            text: context.alert?.text,
+          }),
+          onDone: { target: 'staffAlerted' },
+          onError: { target: 'messageNoted' },
+        },
+        // The alert goes out whether or not the caller is still there.
+        on: { HANGUP: {} },
+      },
+
+      // ── Taking a message ───────────────────────────────────────────────────────────────────
+      // Voice: a recording after the tone; SMS: the next text.
+      leavingMessage: {
+        tags: AWAITING_INPUT,
+        entry: ['resetRetries', 'askForMessage', 'awaitMessage'],
+        on: {
+          INPUT: [
+            ...whenTheCallerNeedsSomeoneNow,
+            { guard: 'gaveText', target: 'savingMessage', actions: ['noticeLanguage', 'captureMessageText'] },
+          ],
+          RECORDING: { target: 'savingMessage', actions: 'captureRecording' },
+          NO_INPUT: [
+            { guard: 'silentBefore', target: 'savingMessage', actions: 'markMessageIncomplete' },
+            { actions: ['countSilence', 'sayDidNotHearMessage', 'askForMessage'] },
+          ],
+          // Whatever was captured is still worth a call back.
+          HANGUP: { target: 'savingMessage', actions: 'markMessageIncomplete' },
+        },
+      },
+
+      savingMessage: {
+        invoke: {
+          id: 'takeMessage',
+          src: 'takeMessage',
+          input: ({ context }) => {
+            const message = context.message ?? draft(officeRole(context), 'general');
+            return {
+              conversationId: context.conversationId,
+              step: 'router.takeMessage',
+              role: message.role,
+              topic: message.topic,
+              callerPhone: context.callerPhone,
+              identities: context.identities,
+              lang: context.lang,
+              recordingUrl: message.recordingUrl,
+              recordingSeconds: message.recordingSeconds,
+              text: message.text,
+              incomplete: message.incomplete,
+            };
+          },
+          onDone: { target: 'messagePassedOn', actions: 'keepReference' },
+          onError: { target: 'messageNoted' },
+        },
+        // The message is saved whether or not the caller is still there.
+        on: { HANGUP: {} },
+      },
+
+      // ── Endings ────────────────────────────────────────────────────────────────────────────
+      messagePassedOn: { type: 'final', entry: ['sayMessagePassedOn', 'endConversation'] },
+      // An effect failed: the caller still hears something true and useful.
+      messageNoted: { type: 'final', entry: ['sayMessageNoted', 'endConversation'] },
+      staffAlerted: { type: 'final', entry: ['sayStaffAlerted', 'endConversation'] },
+      putThrough: { type: 'final', entry: 'endConversation' },
+      saidGoodbye: { type: 'final', entry: ['sayGoodbye', 'endConversation'] },
+      wrongNumber: { type: 'final', entry: ['sayWrongNumber', 'endConversation'] },
+      callerHungUp: { type: 'final', entry: 'endConversation' },
+    },
+  });
+}
+
+/** The router of a phone call: dials the on-call chain and records messages. */
+export const voiceRouterMachine = createRouterMachine('voice');
+
+/** The router of an SMS thread: text only; on-call is alerted by text instead of dialled. */
+export const smsRouterMachine = createRouterMachine('sms');

@@ -1,0 +1,233 @@
+/**
+ * Model-based check of the router machines: walk every state reachable with a finite set of
+ * events (representative answers, silences, dial and recording results, hang-ups, and the
+ * results of every effect) and show that the conversation never gets stuck.
+ */
+import { getAdjacencyMap } from '@xstate/graph';
+import type { CallerIdentity, ConversationEvent, ConversationInput, Directive, Line } from '../../flows/conversation';
+import { smsRouterMachine, voiceRouterMachine, type RouterContext } from '../../flows/router.machine';
+
+type RouterMachine = typeof voiceRouterMachine;
+type Snapshot = ReturnType<RouterMachine['transition']>;
+type AnyEvent = ConversationEvent | { type: string; output?: unknown; error?: unknown };
+
+const now = '2026-12-01T16:00:00.000Z';
+
+const agency: ConversationInput['agency'] = {
+  name: 'Colorado CareAssist',
+  timezone: 'America/Denver',
+  officeOpen: true,
+  officeHoursText: { en: 'Monday to Friday, 8 AM to 5 PM', es: 'de lunes a viernes, de 8 a 5' },
+  serviceAreaText: 'Denver, Aurora and Boulder',
+  callbackHours: 2,
+  onCall: [
+    { name: 'Care Manager', phone: '+13035550105' },
+    { name: 'Owner', phone: '+13035550101' },
+  ],
+};
+
+const caregiver: CallerIdentity = {
+  kind: 'caregiver',
+  personId: 'cg-1',
+  firstName: 'Maria',
+  lastName: 'Lopez',
+  language: 'en',
+  active: true,
+  hired: true,
+};
+const daughter: CallerIdentity = {
+  kind: 'contact',
+  personId: 'rp-7',
+  firstName: 'Maria',
+  lastName: 'Lopez',
+  clientId: 'cl-3',
+  clientFirstName: 'Dorothy',
+  relationship: 'daughter',
+  language: 'en',
+  active: true,
+};
+
+const texts = [
+  'My mother fell and she is not breathing',
+  'I want to talk to a person',
+  "I'm sick and can't make my shift",
+  "I'm running late",
+  'I want to make a complaint',
+  'Where is my caregiver?',
+  'I need care for my mother',
+  'What are your hours?',
+  'Do you serve Boulder?',
+  'What services do you offer?',
+  'Should she take her insulin?',
+  'Wrong number',
+  'yes',
+  'no',
+  'purple monkey dishwasher',
+  'Necesito ayuda por favor',
+  "I'm a caregiver",
+  'about Dorothy',
+];
+
+const events: AnyEvent[] = [
+  { type: 'START', now },
+  { type: 'START', now, text: 'I need care for my mother' },
+  { type: 'START', now, text: 'My dad fell and is bleeding' },
+  ...texts.map((text) => ({ type: 'INPUT' as const, now, text })),
+  ...['0', '1', '2'].map((digits) => ({ type: 'INPUT' as const, now, digits })),
+  { type: 'NO_INPUT', now },
+  { type: 'DIAL_RESULT', now, status: 'completed' },
+  { type: 'DIAL_RESULT', now, status: 'no-answer' },
+  { type: 'RECORDING', now, recordingUrl: 'https://api.twilio.com/rec/RE1', durationSeconds: 30 },
+  { type: 'HANGUP', now },
+  { type: 'xstate.done.actor.takeMessage', output: { reference: 'M-1' } },
+  { type: 'xstate.error.actor.takeMessage', error: new Error('message store down') },
+  { type: 'xstate.done.actor.alertStaff', output: undefined },
+  { type: 'xstate.error.actor.alertStaff', error: new Error('outbox down') },
+];
+
+/** The state without free text: where it is, and what it counts and remembers. */
+function serializeState(snapshot: Snapshot): string {
+  const c: RouterContext = snapshot.context;
+  return JSON.stringify({
+    value: snapshot.value,
+    status: snapshot.status,
+    lang: c.lang,
+    caller: c.caller?.personId ?? null,
+    heard: c.heard,
+    flags: [c.saysCaregiver, c.notAboutShift, c.helpedAlready, c.urgent],
+    retries: [c.silences, c.misunderstandings],
+    onCallIndex: c.onCallIndex,
+    alert: c.alert?.reason ?? null,
+    message: c.message && [c.message.role, c.message.topic, c.message.incomplete, !!c.message.text, !!c.message.recordingUrl],
+    invoked: Object.keys(snapshot.children).sort(),
+  });
+}
+
+function walk(machine: RouterMachine, input: ConversationInput) {
+  const map = getAdjacencyMap(machine, {
+    input,
+    events: events as ConversationEvent[],
+    serializeState,
+    limit: 200_000,
+  });
+  const transitions = Object.entries(map).flatMap(([from, { state, transitions: next }]) =>
+    Object.values(next).map((step) => ({ from, before: state, event: step.event as AnyEvent, after: step.state, to: serializeState(step.state) })),
+  );
+  return { map, transitions };
+}
+
+function stateName(snapshot: Snapshot): string {
+  return typeof snapshot.value === 'string' ? snapshot.value : JSON.stringify(snapshot.value);
+}
+
+function waitsOrEnds(snapshot: Snapshot): boolean {
+  if (snapshot.status === 'done') return true;
+  if (snapshot.hasTag('awaitingInput')) return true;
+  return Object.keys(snapshot.children).length > 0;
+}
+
+function newLines(before: Snapshot, after: Snapshot): Line[] {
+  return after.context.lines.slice(before.context.lines.length);
+}
+
+const voiceCallers: Array<[string, ConversationInput]> = [
+  ['an unknown caller in office hours', input('voice', [], {})],
+  ['a caregiver who is also a client’s daughter, after hours', input('voice', [caregiver, daughter], { officeOpen: false })],
+  ['a family contact, with nobody on call', input('voice', [daughter], { onCall: [] })],
+  ['a Spanish-speaking caregiver with one person on call', input('voice', [{ ...caregiver, language: 'es' }], { onCall: agency.onCall.slice(0, 1) })],
+];
+
+const smsCallers: Array<[string, ConversationInput]> = [
+  ['an unknown texter', input('sms', [], {})],
+  ['a caregiver who is also a client’s daughter', input('sms', [caregiver, daughter], { officeOpen: false })],
+  ['a caregiver', input('sms', [caregiver], {})],
+];
+
+function input(channel: 'voice' | 'sms', identities: CallerIdentity[], over: Partial<ConversationInput['agency']>): ConversationInput {
+  return {
+    conversationId: 'conv-graph',
+    channel,
+    callerPhone: '+13035550199',
+    identities,
+    lang: 'en',
+    now,
+    agency: { ...agency, ...over },
+  };
+}
+
+describe.each([
+  ['voice', voiceRouterMachine, voiceCallers],
+  ['sms', smsRouterMachine, smsCallers],
+] as const)('%s router: every path', (channel, machine, callers) => {
+  const walks = callers.map(([who, callerInput]) => ({ who, ...walk(machine, callerInput) }));
+  const visited = new Set(walks.flatMap(({ map }) => Object.values(map).map(({ state }) => stateName(state))));
+
+  it.each(walks.map((w) => [w.who, w] as const))('for %s, every reachable state waits for the caller, works, or has ended', (_who, { map }) => {
+    const stuck = Object.values(map)
+      .map(({ state }) => state)
+      .filter((state) => !waitsOrEnds(state))
+      .map(serializeState);
+    expect(stuck).toEqual([]);
+  });
+
+  it.each(walks.map((w) => [w.who, w] as const))('for %s, every reachable state can still reach an ending', (_who, { map, transitions }) => {
+    const canEnd = new Set(Object.entries(map).filter(([, { state }]) => state.status === 'done').map(([key]) => key));
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const { from, to } of transitions) {
+        if (canEnd.has(to) && !canEnd.has(from)) {
+          canEnd.add(from);
+          grew = true;
+        }
+      }
+    }
+    const deadEnds = Object.keys(map).filter((key) => !canEnd.has(key));
+    expect(deadEnds).toEqual([]);
+  });
+
+  it.each(walks.map((w) => [w.who, w] as const))('for %s, every wait tells the runtime what to do and every ending hangs up', (_who, { map }) => {
+    const allowed: Directive['kind'][] = channel === 'voice' ? ['gather', 'dial', 'record'] : ['gather'];
+    for (const { state } of Object.values(map)) {
+      if (state.status === 'done') expect([stateName(state), state.context.directive.kind]).toEqual([stateName(state), 'end']);
+      else if (state.hasTag('awaitingInput')) expect(allowed).toContain(state.context.directive.kind);
+    }
+  });
+
+  it.each(walks.map((w) => [w.who, w] as const))('for %s, lines are only ever appended, in the conversation’s language', (_who, { transitions }) => {
+    for (const { before, after } of transitions) {
+      expect(after.context.lines.slice(0, before.context.lines.length)).toEqual(before.context.lines);
+      for (const line of newLines(before, after)) expect(line.lang).toBe(after.context.lang);
+    }
+  });
+
+  if (channel === 'sms') {
+    it.each(walks.map((w) => [w.who, w] as const))('for %s, every reply fits in 320 characters', (_who, { transitions }) => {
+      const tooLong = transitions
+        .map(({ before, after }) => newLines(before, after).map((line) => line.text).join(' '))
+        .filter((reply) => reply.length > 320);
+      expect(tooLong).toEqual([]);
+    });
+  }
+
+  it('reaches every state of the conversation', () => {
+    const expected = [
+      'waitingForCall',
+      'choosingIdentity',
+      'askingPurpose',
+      'askingAnythingElse',
+      'offeringPerson',
+      'offeringMessageForOffice',
+      'offeringPersonOrMessage',
+      'leavingMessage',
+      'savingMessage',
+      'messagePassedOn',
+      'messageNoted',
+      'saidGoodbye',
+      'wrongNumber',
+      'callerHungUp',
+      ...(channel === 'voice' ? ['waitingForOnCall', 'putThrough'] : ['alertingOnCall', 'staffAlerted']),
+    ];
+    expect([...visited].sort()).toEqual(expected.sort());
+  });
+});
