@@ -10,7 +10,7 @@ import type { Logger } from 'winston';
 import type { z } from 'zod';
 import { toSearchDate } from '../time';
 import type { CallOptions } from './service';
-import { WellSkyTransport, type Method, type QueryValue } from './http';
+import { WellSkyTransport, type Method } from './http';
 import { collectPages, PAGE_SIZE } from './paging';
 import {
   appointmentSchema,
@@ -215,8 +215,8 @@ export function createWellSkyClient(o: ApiOptions): WellSkyClient {
     });
   }
 
-  async function list<S extends z.ZodType>(path: string, schema: S, opts: CallOptions = {}, query?: Record<string, QueryValue>): Promise<z.infer<S>[]> {
-    const json = await t.send({ method: 'GET', path, query, interactive: opts.interactive, signal: opts.signal });
+  async function list<S extends z.ZodType>(path: string, schema: S, opts: CallOptions = {}): Promise<z.infer<S>[]> {
+    const json = await t.send({ method: 'GET', path, interactive: opts.interactive, signal: opts.signal });
     return parseBundle(schema, json, { method: 'GET', path: t.displayPath(path) }).entries;
   }
 
@@ -257,7 +257,7 @@ export function createWellSkyClient(o: ApiOptions): WellSkyClient {
 
     createAdminTask: (body, opts) => create('adminTasks/', agency(body as unknown as Json), opts),
 
-    async searchEncounters(query, opts = {}) {
+    searchEncounters(query, opts = {}) {
       const body = asStrings({
         clientId: query.clientId,
         caregiverId: query.caregiverId,
@@ -265,8 +265,14 @@ export function createWellSkyClient(o: ApiOptions): WellSkyClient {
         endDate: toSearchDate(query.endDate),
       });
       if (!body.clientId && !body.caregiverId) throw new RangeError('an encounter search needs clientId or caregiverId');
-      const json = await t.send({ method: 'POST', path: 'encounter/_search/', body, kind: 'read', interactive: opts.interactive, signal: opts.signal });
-      return parseBundle(encounterSchema, json, { method: 'POST', path: t.displayPath('encounter/_search/') }).entries;
+      // Paged like the other searches: with the default _count of 20 a busy client would lose visits.
+      return collectPages(
+        async (page, count) => {
+          const json = await t.send({ method: 'POST', path: 'encounter/_search/', query: { _count: count, _page: page }, body, kind: 'read', interactive: opts.interactive, signal: opts.signal });
+          return parseBundle(encounterSchema, json, { method: 'POST', path: t.displayPath('encounter/_search/') });
+        },
+        { keyOf: byId, logger: o.logger, label: 'encounter' },
+      );
     },
     async createTaskLog(encounterId, body, opts = {}) {
       const path = `encounter/${segment(encounterId, 'encounter')}/tasklog/`;
@@ -280,7 +286,14 @@ export function createWellSkyClient(o: ApiOptions): WellSkyClient {
     createSubscription: (body, opts) => create('subscriptions/', agency({ resourceType: 'Subscription', ...body }), opts),
     listSubscriptions: (opts) => list('subscriptions/', subscriptionSchema, opts),
 
-    listProfileTags: (opts) => list('profileTags/', profileTagSchema, opts),
+    listProfileTags: (opts) =>
+      collectPages(
+        async (page, count) => {
+          const json = await t.send({ method: 'GET', path: 'profileTags/', query: { _count: count, _page: page }, interactive: opts?.interactive, signal: opts?.signal });
+          return parseBundle(profileTagSchema, json, { method: 'GET', path: t.displayPath('profileTags/') });
+        },
+        { keyOf: byId, logger: o.logger, label: 'profileTags' },
+      ),
 
     circuitState() {
       switch (o.breaker.state) {

@@ -104,7 +104,7 @@ export function createWellSkyService(opts: WellSkyServiceOptions): WellSkyServic
   };
 
   async function shifts(who: { caregiverId: string } | { clientId: string }, window: ShiftWindow, callOpts?: CallOptions): Promise<Shift[]> {
-    const pages = await Promise.all(shiftQueries(who, window).map((q) => raw.searchAllAppointments(q, callOpts)));
+    const pages = await settleAll(shiftQueries(who, window).map((q) => raw.searchAllAppointments(q, callOpts)));
     const seen = new Set<string>();
     const out: Shift[] = [];
     for (const appointment of pages.flat()) {
@@ -124,7 +124,8 @@ export function createWellSkyService(opts: WellSkyServiceOptions): WellSkyServic
   ): Promise<T[]> {
     const tenDigits = tryWellSkyPhone(phoneE164);
     if (!tenDigits) return [];
-    const results = await Promise.all(fields.map((field) => run({ [field]: tenDigits })));
+    // A partial answer could name the wrong person: every search must succeed, or the lookup fails.
+    const results = await settleAll(fields.map((field) => run({ [field]: tenDigits })));
     const byId = new Map<string, T>();
     for (const found of results.flat()) if (!byId.has(found.id)) byId.set(found.id, found);
     return [...byId.values()];
@@ -269,6 +270,14 @@ export function createWellSkyService(opts: WellSkyServiceOptions): WellSkyServic
 // ---------------------------------------------------------------------------------------------
 // Write bodies
 // ---------------------------------------------------------------------------------------------
+
+/** Like Promise.all, but waits for every promise to finish before failing (no stray retries left running). */
+async function settleAll<T>(promises: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
 
 function numericIfPossible(id: string): string | number {
   return /^\d{1,15}$/.test(id) ? Number(id) : id;
