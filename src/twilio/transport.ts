@@ -7,6 +7,7 @@
  *    shows it to the dev outbox page and the phone simulator.
  */
 import crypto from 'node:crypto';
+import http from 'node:http';
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
 import type { Config } from '../config';
@@ -69,6 +70,9 @@ export const TWILIO_API_BASE = 'https://api.twilio.com';
 export class RedirectingRequestClient extends twilio.RequestClient {
   constructor(private readonly apiUrl: string, opts?: RequestClient.RequestClientOptions) {
     super(opts);
+    // The SDK only configures an https agent; a plain-http test server would otherwise get Node's
+    // global keep-alive agent, which reuses sockets the server has just closed (ECONNRESET).
+    this.axios.defaults.httpAgent = new http.Agent({ keepAlive: false });
   }
 
   override request<TData>(opts: RequestClient.RequestOptions<TData>) {
