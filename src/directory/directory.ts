@@ -8,6 +8,7 @@
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { AgencyConfig } from '../config';
+import { systemClock, type Clock } from '../clock';
 import type { Db } from '../db';
 import { moduleLog, maskPhone } from '../log';
 import type { WellSky } from '../wellsky/service';
@@ -29,7 +30,6 @@ import type { CallerKind, Directory, DirectoryPerson, IdentifyResult, Refreshabl
 
 const log = moduleLog('directory');
 
-export type Clock = (() => Date) | { now(): Date };
 
 export interface DirectoryDeps {
   db: Db;
@@ -44,12 +44,14 @@ export interface DirectoryDeps {
   maxContactFailures?: number;
 }
 
+const WELLSKY_PHONE = /^\+1[2-9]\d{9}$/;
 const NONE: IdentifyResult = Object.freeze({ identities: [], source: 'none' }) as IdentifyResult;
 
 export function createDirectory(deps: DirectoryDeps): Directory {
   const { db, wellsky, agency } = deps;
   const liveLookupTimeoutMs = deps.liveLookupTimeoutMs ?? 1500;
-  const now = toNow(deps.clock);
+  const clock = deps.clock ?? systemClock;
+  const now = () => clock.now();
   const store = createDirectoryStore(db);
   let syncInProgress: Promise<SyncCounts> | null = null;
 
@@ -71,7 +73,8 @@ export function createDirectory(deps: DirectoryDeps): Directory {
       log.error('directory read failed; trying WellSky instead', { phone: maskPhone(phone), error: (err as Error).message });
     }
     if (cached.length || staff.length) return { identities: sorted([...staff, ...cached]), source: 'cache' };
-    if (opts.live === false) return NONE;
+    // WellSky holds 10-digit US numbers only: anything else cannot be found there.
+    if (opts.live === false || !WELLSKY_PHONE.test(phone)) return NONE;
 
     const found = await searchLive(phone);
     if (!found.length) return NONE;
@@ -106,10 +109,13 @@ export function createDirectory(deps: DirectoryDeps): Directory {
     clearTimeout(timer);
     controller.abort(); // nothing else should keep running on our behalf
 
-    for (const [what, outcome] of [['caregivers', caregivers], ['patients', patients]] as const) {
-      if (!outcome.ok) {
-        log.warn('live lookup failed', { search: what, phone: maskPhone(phone), reason: outcome.reason, ms: Date.now() - started });
-      }
+    if (!caregivers.ok || !patients.ok) {
+      log.warn('live lookup failed', {
+        phone: maskPhone(phone),
+        caregiverSearch: caregivers.ok ? 'ok' : caregivers.error,
+        patientSearch: patients.ok ? 'ok' : patients.error,
+        ms: Date.now() - started,
+      });
     }
     // The search may match loosely; only someone with this very number on file is the caller.
     const hasPhone = (p: { phones: string[] }) => p.phones.includes(phone);
@@ -235,11 +241,6 @@ export function createDirectory(deps: DirectoryDeps): Directory {
   };
 }
 
-function toNow(clock: Clock | undefined): () => Date {
-  if (!clock) return () => new Date();
-  return typeof clock === 'function' ? clock : () => clock.now();
-}
-
 /** E.164 for a US number in any common spelling; null for anything that cannot be a phone on file. */
 export function toE164(input: string): string | null {
   const trimmed = (input ?? '').trim();
@@ -252,15 +253,15 @@ function sorted(entries: DirectoryEntry[]) {
   return entries.map(identityOf).sort(compareIdentities);
 }
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; reason: string };
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** The promise's result if it settles before `deadline`; never rejects. */
 async function settleBy<T>(call: () => Promise<T>, deadline: Promise<'timeout'>): Promise<Outcome<T>> {
   const settled = Promise.resolve().then(call).then(
     (value): Outcome<T> => ({ ok: true, value }),
-    (err): Outcome<T> => ({ ok: false, reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),
+    (err): Outcome<T> => ({ ok: false, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }),
   );
-  return Promise.race([settled, deadline.then((): Outcome<T> => ({ ok: false, reason: 'timed out' }))]);
+  return Promise.race([settled, deadline.then((): Outcome<T> => ({ ok: false, error: 'timed out' }))]);
 }
 
 /** The value, or null when WellSky says there is no such record. */

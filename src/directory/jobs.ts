@@ -2,6 +2,7 @@
  * Durable-job handlers for the directory. A handler that throws is retried by the job runner,
  * so WellSky being down only delays a refresh.
  */
+import { PermanentJobError } from '../jobs/types';
 import type { Directory, RefreshableResource } from './types';
 import { REFRESH_JOB } from './webhook';
 
@@ -18,7 +19,7 @@ export function directoryJobHandlers(directory: Directory): Record<string, (payl
       const resourceType = String(payload?.resourceType ?? '');
       const id = payload?.id == null ? '' : String(payload.id).trim();
       if (!REFRESHABLE.has(resourceType) || !id) {
-        throw new Error(
+        throw new PermanentJobError(
           `${REFRESH_JOB}: payload must be {"resourceType":"Practitioner"|"Patient"|"RelatedPerson","id":"…"}, got ${JSON.stringify(payload)}`,
         );
       }

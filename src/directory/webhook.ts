@@ -6,22 +6,33 @@
 import crypto from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
+import { systemClock, type Clock } from '../clock';
 import { moduleLog } from '../log';
 import type { Directory, RefreshableResource } from './types';
 
 const log = moduleLog('directory.webhook');
 
-/** Puts a durable job on the queue; a job with the same dedupe key is not queued twice. */
-export type EnqueueJob = (job: { kind: string; payload: Record<string, unknown>; dedupeKey?: string }) => Promise<unknown>;
+/**
+ * Puts a durable job on the queue; a job with the same dedupe key is queued once, ever
+ * (the shape of `JobQueue.enqueue` in src/jobs).
+ */
+export type EnqueueJob = (kind: string, payload: unknown, opts?: { dedupeKey?: string; runAt?: Date }) => Promise<unknown>;
 
 export interface WellSkyWebhookOptions {
   directory: Pick<Directory, 'refreshPerson'>;
   /** WELLSKY_WEBHOOK_SECRET; without it the endpoint refuses everything with 503. */
   secret: string | undefined;
   enqueue?: EnqueueJob;
+  clock?: Clock;
 }
 
 export const REFRESH_JOB = 'directory.refresh';
+/**
+ * Notifications for one person within this window become one refresh that runs when the window
+ * closes: bursts (one change firing several criteria) cost one WellSky read, and a change arriving
+ * after a refresh already ran gets a job of its own (dedupe keys are never reused).
+ */
+const REFRESH_WINDOW_MS = 5_000;
 const REFRESHABLE: readonly string[] = ['Practitioner', 'Patient', 'RelatedPerson'] satisfies RefreshableResource[];
 
 const notification = z.looseObject({
@@ -41,6 +52,7 @@ export function createWellSkyWebhookRouter(opts: WellSkyWebhookOptions): WellSky
   const router = express.Router();
   const inFlight = new Set<Promise<void>>();
   const expected = opts.secret ? digest(opts.secret) : null;
+  const clock = opts.clock ?? systemClock;
 
   router.post(
     '/wellsky/webhook',
@@ -85,7 +97,12 @@ export function createWellSkyWebhookRouter(opts: WellSkyWebhookOptions): WellSky
   async function refreshLater(resourceType: RefreshableResource, id: string): Promise<void> {
     if (opts.enqueue) {
       try {
-        await opts.enqueue({ kind: REFRESH_JOB, payload: { resourceType, id }, dedupeKey: `${REFRESH_JOB}:${resourceType}:${id}` });
+        const windowEnd = Math.floor(clock.now().getTime() / REFRESH_WINDOW_MS + 1) * REFRESH_WINDOW_MS;
+        await opts.enqueue(
+          REFRESH_JOB,
+          { resourceType, id },
+          { dedupeKey: `${REFRESH_JOB}:${resourceType}:${id}:${windowEnd}`, runAt: new Date(windowEnd) },
+        );
         return;
       } catch (err) {
         log.error('could not queue a directory refresh; refreshing now instead', { resourceType, id, error: (err as Error).message });
