@@ -1,0 +1,76 @@
+/**
+ * The background worker alone: `npm run worker` (and `worker:` in the Procfile). It builds the
+ * same services as the web process (src/app.ts, the composition root), so every job kind the web
+ * process can enqueue has its handler here, and runs the job runner until SIGTERM or SIGINT; then
+ * it stops claiming, lets the jobs in flight finish, and exits.
+ *
+ * Embedded PGlite belongs to one process: run a separate worker only with DATABASE_URL (the web
+ * process runs the worker itself unless WORKER=off).
+ */
+import { ConfigError, loadConfig, type Config } from './config';
+import { buildServices, type Services } from './app';
+import { moduleLog } from './log';
+
+const log = moduleLog('worker');
+
+/** How long a graceful stop may take before the process exits anyway (Heroku allows 30 s). */
+export const STOP_TIMEOUT_MS = 25_000;
+
+export interface RunningWorker {
+  services: Services;
+  stop(): Promise<void>;
+}
+
+export async function startWorker(config: Config): Promise<RunningWorker> {
+  if (!config.databaseUrl) {
+    log.warn(`worker on embedded PGlite in ${config.dataDir}: do not run the web process on the same DATA_DIR at the same time (set DATABASE_URL to run them apart)`);
+  }
+  const services = await buildServices(config, { startWorker: true });
+  log.info('worker running', { database: config.databaseUrl ? 'postgres' : 'pglite', twilio: config.twilio.mode, wellsky: config.wellsky.mode });
+  let stopped: Promise<void> | undefined;
+  return {
+    services,
+    stop() {
+      stopped ??= services.close();
+      return stopped;
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`Configuration error: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const worker = await startWorker(config);
+  const stop = (signal: string) => {
+    log.info('worker stopping: finishing the jobs in flight', { signal, running: worker.services.runner.running });
+    const timer = setTimeout(() => {
+      log.error('worker did not stop in time; exiting (unfinished jobs run again when their lease expires)', { timeoutMs: STOP_TIMEOUT_MS });
+      process.exit(1);
+    }, STOP_TIMEOUT_MS);
+    timer.unref();
+    worker.stop().then(
+      () => process.exit(0),
+      (err: Error) => {
+        log.error('worker stop failed', { error: err.message });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+if (require.main === module) {
+  main().catch((err: Error) => {
+    console.error(`Worker start-up failed: ${err.message}`);
+    process.exit(1);
+  });
+}
