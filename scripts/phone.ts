@@ -6,7 +6,17 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { Caller, CallerAsk, DIAL_OUTCOMES, DialOutcome, ScriptError, parseCallerLine, parseScript, scriptedCaller } from './phone/caller';
-import { CallResult, DevOutboxUnavailableError, DevText, SimOptions, fetchDevTexts, runCall, simulateText } from './phone/simulator';
+import {
+  CallResult,
+  DevOutboxUnavailableError,
+  DevText,
+  SimOptions,
+  fetchDevTexts,
+  latestDevTextId,
+  runCall,
+  simulateText,
+  watchDevTexts,
+} from './phone/simulator';
 import { formatTranscriptLine } from './phone/transcript';
 import { maskPhone } from './phone/webhook';
 
@@ -194,12 +204,10 @@ function interactiveCaller(json: boolean): Caller & { close(): void } {
 async function text(opts: SimOptions, body: string, waitSeconds: number, json: boolean): Promise<number> {
   // Texts already in the outbox are not this run's; remember where it stood.
   let after: number | undefined;
-  let outboxAvailable = true;
   try {
-    after = lastId(await fetchDevTexts(opts.base)) ?? 0;
+    after = await latestDevTextId(opts.base);
   } catch (err) {
     if (!(err instanceof DevOutboxUnavailableError)) throw err;
-    outboxAvailable = false;
   }
 
   const result = await simulateText({ ...opts, body });
@@ -211,23 +219,14 @@ async function text(opts: SimOptions, body: string, waitSeconds: number, json: b
     }
   }
 
-  const sent: DevText[] = [];
-  if (outboxAvailable) {
-    const until = Date.now() + waitSeconds * 1000;
-    do {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(250, Math.max(0, until - Date.now()))));
-      const fresh = await fetchDevTexts(opts.base, after);
-      for (const t of fresh) {
-        sent.push(t);
-        if (!json) console.log(formatDevText(t));
-      }
-      after = lastId(fresh) ?? after;
-    } while (Date.now() < until);
+  let sent: DevText[] | null = null;
+  if (after !== undefined) {
+    sent = await watchDevTexts(opts.base, { after, waitMs: waitSeconds * 1000, onText: (t) => !json && console.log(formatDevText(t)) });
   } else if (!json) {
     console.log('(dev outbox not available)');
   }
 
-  if (json) console.log(JSON.stringify({ ...result, outbox: outboxAvailable ? sent : null }, null, 2));
+  if (json) console.log(JSON.stringify({ ...result, outbox: sent }, null, 2));
   return 0;
 }
 
@@ -250,10 +249,6 @@ async function showOutbox(base: string, to: string | undefined, after: number | 
 
 function formatDevText(t: DevText): string {
   return `-> ${maskPhone(t.to)}: ${t.body}${t.purpose ? `  [${t.purpose}]` : ''}`;
-}
-
-function lastId(texts: DevText[]): number | undefined {
-  return texts.reduce<number | undefined>((max, t) => (max === undefined || t.id > max ? t.id : max), undefined);
 }
 
 main(process.argv.slice(2)).then(

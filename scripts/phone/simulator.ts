@@ -159,6 +159,36 @@ export async function fetchDevTexts(base: string, after?: number, fetchImpl: Fet
   return texts as DevText[];
 }
 
+/** The id of the newest text in the dev outbox (0 when empty): "texts from now on" start after it. */
+export async function latestDevTextId(base: string, fetchImpl: FetchLike = defaultFetch): Promise<number> {
+  return (await fetchDevTexts(base, undefined, fetchImpl)).reduce((max, t) => Math.max(max, t.id), 0);
+}
+
+/**
+ * Polls the dev outbox for `waitMs`, calling `onText` for each new text (to anyone) after `after`.
+ * Returns every text seen. Texts are often sent a moment after the webhook answers (a job does
+ * it), hence the wait.
+ */
+export async function watchDevTexts(
+  base: string,
+  opts: { after: number; waitMs: number; intervalMs?: number; onText?: (text: DevText) => void; fetchImpl?: FetchLike },
+): Promise<DevText[]> {
+  const seen: DevText[] = [];
+  let after = opts.after;
+  const until = Date.now() + opts.waitMs;
+  for (;;) {
+    for (const text of await fetchDevTexts(base, after, opts.fetchImpl)) {
+      if (text.id <= after) continue;
+      seen.push(text);
+      opts.onText?.(text);
+      after = text.id;
+    }
+    const left = until - Date.now();
+    if (left <= 0) return seen;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(opts.intervalMs ?? 250, left)));
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 const CALL_PATH = '/twilio/voice';
