@@ -93,6 +93,8 @@ export const en: Lexicon = {
     whereIsCaregiver: {
       strong: [
         '(where is|wheres|where s) [my|the|our] ' + caregiver,
+        '(where is|wheres) * ' + caregiver,
+        '(supposed|meant) to be (here|there) (at|by)',
         '(where is|wheres) (she|he|her|him)',
         '(where are|wheres) they',
         '(nobody|no one|noone) (came|is here|has come|showed up|has shown up|has arrived|arrived|came today|is coming)',
@@ -623,5 +625,8 @@ export const en: Lexicon = {
     'you', 'shift', 'late', 'sick', 'for', 'of', 'it', 'what', 'where', 'this', 'that', 'with', 'will', 'be', 'am', 'have',
     'want', 'make', 'come', 'today', 'tomorrow', 'caregiver', 'mother', 'mom', 'dad', 'not', 'dont', 'running', 'minutes',
     'how', 'much', 'care', 'who', 'she', 'he', 'they', 'are', 'was', 'just', 'okay', 'right', 'wrong', 'number', 'help', 'about',
+    'nobody', 'came', 'yesterday', 'here', 'yet', 'fell', 'arrived', 'hasnt', 'didnt', 'show', 'up', 'call', 'out', 'speak',
+    'talk', 'someone', 'person', 'thats', 'yes', 'sure', 'correct', 'hours', 'office', 'tonight', 'morning', 'one', 'last',
+    'first', 'second', 'my', 'please', 'thank', 'behind', 'traffic', 'way', 'emergency', 'breathing', 'bleeding',
   ],
 };

@@ -3,8 +3,9 @@
  *
  * A lexicon pattern is written in plain words with two small conveniences:
  * "(a|b c)" for alternatives and "[x]" for an optional word or words, e.g.
- * "where (is|s) [my|the] caregiver". Patterns are normalized like the text, so "can't" and "cant",
- * "eight" and "8" match alike.
+ * "where (is|s) [my|the] caregiver", and "*" for a gap of up to three words ("where is * caregiver"
+ * finds "where is Dorothy's caregiver"). Patterns are normalized like the text, so "can't" and
+ * "cant", "eight" and "8" match alike.
  */
 import { analyze, type Words } from './normalize';
 import { negation } from './lexicon';
@@ -35,11 +36,19 @@ export function expand(pattern: string): string[] {
   return choices.flatMap((choice) => expand(`${before} ${choice} ${after}`));
 }
 
+const GAP = '*';
+const MAX_GAP = 3;
+
 export function compile<T>(tag: T, patterns: readonly string[], weak = false): Phrase<T>[] {
   return patterns.flatMap((pattern) =>
     expand(pattern)
-      .map((phrase) => analyze(phrase).words)
-      .filter((words) => words.length > 0)
+      .map((phrase) =>
+        phrase
+          .split('*')
+          .map((part) => analyze(part).words)
+          .reduce<string[]>((all, part, i) => (i === 0 ? part : [...all, GAP, ...part]), []),
+      )
+      .filter((words) => words.length > 0 && words[0] !== GAP && words[words.length - 1] !== GAP)
       .map((words) => ({ words, tag, weak })),
   );
 }
@@ -64,8 +73,8 @@ export class PhraseSet<T> {
     const found: Match<T>[] = [];
     text.words.forEach((word, start) => {
       for (const phrase of this.byFirst.get(word) ?? []) {
-        if (matchesAt(text, start, phrase.words)) {
-          const end = start + phrase.words.length;
+        const end = matchEnd(text, start, start, phrase.words, 0);
+        if (end >= 0) {
           found.push({ tag: phrase.tag, start, end, text: phrase.words.join(' '), weak: phrase.weak, negated: false });
         }
       }
@@ -80,13 +89,19 @@ export class PhraseSet<T> {
   }
 }
 
-function matchesAt(text: Words, start: number, words: string[]): boolean {
-  if (start + words.length > text.words.length) return false;
-  for (let k = 0; k < words.length; k++) {
-    if (text.words[start + k] !== words[k]) return false;
-    if (text.sentence[start + k] !== text.sentence[start]) return false;
+/** Where the phrase ends (exclusive) if it matches at `at`, else -1; gaps take as few words as they can. */
+function matchEnd(text: Words, start: number, at: number, words: string[], k: number): number {
+  if (k === words.length) return at;
+  if (words[k] === GAP) {
+    for (let skip = 0; skip <= MAX_GAP; skip++) {
+      const end = matchEnd(text, start, at + skip, words, k + 1);
+      if (end >= 0) return end;
+      if (at + skip >= text.words.length || text.sentence[at + skip] !== text.sentence[start]) break;
+    }
+    return -1;
   }
-  return true;
+  if (at >= text.words.length || text.words[at] !== words[k] || text.sentence[at] !== text.sentence[start]) return -1;
+  return matchEnd(text, start, at + 1, words, k + 1);
 }
 
 /** How far back (in words) a negator reaches. "I'm not really that sick": "not" is 3 back. */
