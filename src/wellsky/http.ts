@@ -132,7 +132,11 @@ export class WellSkyTransport {
       'POST /oauth/accesstoken',
       AbortSignal.timeout(this.opts.tokenTimeoutMs),
     );
-    if (res.status === 400 || res.status === 401 || res.status === 403) {
+    if (res.status === 403) {
+      this.opts.logger.warn('WellSky answered 403', { method: where.method, path: where.path, hint: FORBIDDEN_HINT });
+      throw new ForbiddenError(`WellSky refused the token request (403: ${messageOf(res)}); ${FORBIDDEN_HINT} (check WELLSKY_BASE_URL)`, 403, where.method, where.path);
+    }
+    if (res.status === 400 || res.status === 401) {
       throw new WellSkyError(
         `WellSky refused the token request (${res.status}: ${messageOf(res)}): check WELLSKY_CLIENT_ID and WELLSKY_CLIENT_SECRET`,
         res.status,

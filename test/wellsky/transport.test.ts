@@ -340,3 +340,27 @@ describe('what is written', () => {
     expect(searches.map((s) => s.body)).toEqual([{ mobile_phone: '3035559876' }, { home_phone: '3035559876' }]);
   });
 });
+
+describe('undici dispatcher', () => {
+  it('sends through the dispatcher it is given (an undici MockAgent here)', async () => {
+    const { MockAgent } = await import('undici');
+    const agent = new MockAgent();
+    agent.disableNetConnect();
+    const pool = agent.get('https://connect.example.test');
+    pool.intercept({ path: '/oauth/accesstoken', method: 'POST' }).reply(200, { access_token: 'abc', expires_in: '3599' });
+    pool
+      .intercept({ path: '/v1/practitioners/3456789/', method: 'GET', headers: { authorization: 'Bearer abc' } })
+      .reply(200, practitioner(), { headers: { 'content-type': 'application/json' } });
+    const { service } = serviceFor({ url: 'https://connect.example.test' } as FakeWellSky, { dispatcher: agent });
+    await expect(service.getCaregiver('3456789')).resolves.toMatchObject({ firstName: 'Maria' });
+    agent.assertNoPendingInterceptors();
+    await agent.close();
+  });
+
+  it('logs a 403 from the token endpoint too', async () => {
+    fake.tokenAnswer = () => ({ status: 403, body: { message: 'Invalid key=value pair' } });
+    const { service, lines } = serviceFor(fake);
+    await expect(service.getCaregiver('1')).rejects.toBeInstanceOf(ForbiddenError);
+    expect(lines.find((l) => l.message === 'WellSky answered 403')).toMatchObject({ method: 'POST', path: '/oauth/accesstoken' });
+  });
+});
