@@ -82,7 +82,7 @@ export interface OutboxOptions {
   sendLeaseMs?: number;
   /** `sendNow`'s safety-net job runs this long after the inline attempt began; default 30 s. */
   fallbackDelayMs?: number;
-  /** Attempts of the `outbox.send` job before the message is marked failed; default 8. */
+  /** Attempts of the `outbox.send` job before the message is marked failed; default 12 (about an hour with the runner's default backoff). */
   maxAttempts?: number;
 }
 
@@ -165,7 +165,7 @@ export function createOutbox(opts: OutboxOptions): Outbox {
   const { db, jobs, transport, clock, optOuts } = opts;
   const sendLeaseMs = opts.sendLeaseMs ?? 60_000;
   const fallbackDelayMs = opts.fallbackDelayMs ?? 30_000;
-  const maxAttempts = opts.maxAttempts ?? 8;
+  const maxAttempts = opts.maxAttempts ?? 12;
   const iso = (d: Date = clock.now()) => d.toISOString();
   const jobKey = (id: number) => `${OUTBOX_SEND_JOB}:${id}`;
 
