@@ -7,6 +7,10 @@ import { compile, PhraseSet, type Match } from './phrases';
 import { digitRuns } from './yesno';
 import type { Payer } from './types';
 
+const possessives = new Set(allLexicons.flatMap((lexicon) => lexicon.possessives));
+/** A reply this short that is only a relation ("son", "her daughter") answers "who are you to them?". */
+const SHORT_ANSWER = 3;
+
 const relationPhrases = new PhraseSet<Relation>(
   allLexicons.flatMap((lexicon) => lexicon.relations.flatMap((relation) => compile(relation, relation.words))),
 );
@@ -25,6 +29,8 @@ interface Roles {
   speaker?: Relation | 'PROF';
   /** The first person named by relation: "for my mother" → the mother relation. */
   named?: Relation;
+  /** A bare relation as a short answer ("son", "the daughter"), without "my"/"for"/"mi". */
+  bare?: Relation;
   forSelf: boolean;
   professional: boolean;
 }
@@ -44,19 +50,21 @@ function readRoles(words: Words): Roles {
       speaker = speaker ?? 'PROF';
     }
   }
-  const named = relations.find((m) => !introduced.has(m))?.tag;
+  const first = relations.find((m) => !introduced.has(m));
   const w = words.words;
+  const bare = first && w.length <= SHORT_ANSWER && !possessives.has(w[first.start - 1]) ? first.tag : undefined;
   return {
     speaker,
-    named,
+    named: first?.tag,
+    bare,
     forSelf: roles.some((m) => m.tag === 'forSelf' && !m.negated) || (w.length === 1 && ['me', 'yo', 'myself', 'mi'].includes(w[0])),
     professional: roles.some((m) => m.tag === 'professional'),
   };
 }
 
 /**
- * Who needs care, relative to the caller, as a WellSky/HL7 relationship code: "my mother",
- * "mom", "mi mamá" → 'MTH'; "my husband" → 'SPS'; "I'm her daughter" → 'PRN' (the person is the
+ * Who needs care, relative to the caller, as a WellSky/HL7 relationship code — the answer to
+ * "who is the care for?": "my mother", "mom", "mi mamá" → 'MTH'; "my husband" → 'SPS'; "I'm her daughter" → 'PRN' (the person is the
  * caller's parent); "myself" → 'SELF'. Undefined when no relation was said (a professional's
  * patient, say).
  */
@@ -70,8 +78,9 @@ export function parseRelationship(text: string): string | undefined {
 
 /**
  * The caller's relationship to the person needing care — the code a WellSky RelatedPerson
- * carries: "I'm her daughter" / "soy su hija" → 'DAU'; "I'm his son" → 'SON'; "for my mother"
- * → 'CHILD' (son or daughter, not said); "my wife" → 'SPS'; "a friend" → 'FRND';
+ * carries: "I'm her daughter" / "soy su hija" → 'DAU'; "I'm his son" → 'SON'; a bare relation
+ * answering "what is your relationship to her?" ("son", "the daughter") → that relation;
+ * "for my mother" → 'CHILD' (son or daughter, not said); "my wife" → 'SPS'; "a friend" → 'FRND';
  * "discharge planner", "social worker", "case manager", "I'm a nurse" → 'PROF';
  * "myself", "for me", "para mí" → 'SELF'.
  */
@@ -79,6 +88,7 @@ export function relationshipOfCallerTo(text: string): string | undefined {
   const roles = readRoles(analyze(text));
   if (roles.speaker) return roles.speaker === 'PROF' ? 'PROF' : roles.speaker.code;
   if (roles.professional) return 'PROF';
+  if (roles.bare) return roles.bare.code;
   if (roles.named) return roles.named.speakerIs;
   if (roles.forSelf) return 'SELF';
   return undefined;

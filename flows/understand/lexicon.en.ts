@@ -598,6 +598,7 @@ export const en: Lexicon = {
     { words: ['neighbor', 'neighbour'], code: 'NBOR', speakerIs: 'NBOR' },
   ],
   selfIntro: ['(im|i am|this is) [his|her|their|the|a|an]', 'i am calling as [his|her|their|the]'],
+  possessives: ['my', 'our', 'for'],
   forSelf: ['myself', 'for me', 'i need (care|help|a caregiver)', 'im the one', 'i am the one', 'its for me', 'it is for me'],
   professional: [
     'discharge (planner|planning)',

@@ -464,6 +464,7 @@ export const es: Lexicon = {
     { words: ['vecino', 'vecina'], code: 'NBOR', speakerIs: 'NBOR' },
   ],
   selfIntro: ['soy [su|la|el|un|una]', 'hablo como [su]', 'le habla [su|la|el]'],
+  possessives: ['mi', 'mis', 'nuestra', 'nuestro', 'nuestras', 'nuestros', 'para', 'tu'],
   forSelf: ['para mi', 'yo mismo', 'yo misma', 'para mi mismo', 'para mi misma', 'soy yo', 'es para mi'],
   professional: [
     '(planificadora|planificador|planeadora|planeador) de alta',

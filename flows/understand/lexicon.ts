@@ -109,6 +109,8 @@ export interface Lexicon {
   relations: Relation[];
   /** The speaker naming themself: "I'm her …", "soy su …" followed by a relation. */
   selfIntro: string[];
+  /** Words before a relation that make it someone else: "my mother", "for mom", "mi mamá". */
+  possessives: string[];
   /** The care is for the speaker. */
   forSelf: string[];
   /** A caller who is a professional referring someone, wherever it is said. */
