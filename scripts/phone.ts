@@ -104,6 +104,7 @@ function seconds(value: string): number {
 async function call(opts: SimOptions, flags: { script?: string; json: boolean; verbose: boolean }): Promise<number> {
   const print = (s: string) => (flags.json ? process.stderr : process.stdout).write(s + '\n');
   let caller: Caller;
+  let unusedScriptLines = () => 0;
   let close = () => undefined as void;
   if (flags.script) {
     let lines: string[];
@@ -112,7 +113,9 @@ async function call(opts: SimOptions, flags: { script?: string; json: boolean; v
     } catch (err) {
       throw new UsageError(`--script ${flags.script}: cannot read it (${(err as NodeJS.ErrnoException).code})`);
     }
-    caller = scriptedCaller(parseScript(lines, flags.script));
+    const scripted = scriptedCaller(parseScript(lines, flags.script));
+    caller = scripted;
+    unusedScriptLines = scripted.remaining;
   } else {
     const interactive = interactiveCaller(flags.json);
     caller = interactive;
@@ -137,7 +140,9 @@ async function call(opts: SimOptions, flags: { script?: string; json: boolean; v
     close();
   }
 
+  if (flags.script) result.unusedScriptLines = unusedScriptLines();
   if (flags.json) console.log(JSON.stringify(result, null, 2));
+  if (result.unusedScriptLines) print(`NOTE: the call ended with ${result.unusedScriptLines} script line(s) unused.`);
   for (const problem of result.problems) print(`WARNING: ${problem}`);
   if (result.ended === 'error') return 1;
   if (flags.script && (result.ended === 'script-exhausted' || result.problems.length > 0)) {

@@ -68,6 +68,8 @@ export interface CallResult {
   messages: Array<{ to: string; body: string }>;
   /** HTTP requests made, status callback included. */
   requests: number;
+  /** Script lines left when the call ended (scripted calls only): the call went shorter than the script expected. */
+  unusedScriptLines?: number;
   /** Things a real call would survive but the app should fix (status callback not 2xx, wrong content type). */
   problems: string[];
 }
@@ -96,7 +98,9 @@ export class DevOutboxUnavailableError extends Error {
 
 /** Runs one call with a scripted caller: one script line per Gather or Record. */
 export async function simulateCall(opts: SimOptions & { script: string[] }): Promise<CallResult> {
-  return runCall(opts, scriptedCaller(parseScript(opts.script)));
+  const caller = scriptedCaller(parseScript(opts.script));
+  const result = await runCall(opts, caller);
+  return { ...result, unusedScriptLines: caller.remaining() };
 }
 
 /** Runs one call with any caller (a script, or a person at a prompt). */

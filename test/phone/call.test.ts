@@ -114,6 +114,11 @@ describe('a scripted call', () => {
     expect(requestsTo('/twilio/voice/status')[0].params.CallStatus).toBe('completed');
   });
 
+  it('counts the script lines left over when the call ends early', async () => {
+    const result = await call(['hangup', 'say: never heard', 'press: 9']);
+    expect(result.unusedScriptLines).toBe(2);
+  });
+
   it("ends 'script-exhausted' when the app still asks for input after the last line", async () => {
     const result = await call(['say: a person']);
     expect(result.ended).toBe('script-exhausted');
