@@ -210,7 +210,8 @@ export class FakeWellSky implements WellSky {
     if (update.lastName !== undefined) patient.lastName = update.lastName;
     if (update.phone !== undefined) {
       checkPhone(update.phone);
-      patient.phones = [update.phone, ...patient.phones.filter((p) => p !== update.phone)];
+      // Like the real client: the mobile (listed first) is replaced, other phones stay.
+      patient.phones = [update.phone, ...patient.phones.slice(1).filter((p) => p !== update.phone)];
     }
     if (update.city !== undefined || update.postalCode !== undefined) {
       patient.address = {
