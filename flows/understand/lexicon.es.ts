@@ -180,6 +180,7 @@ export const es: Lexicon = {
         'area de servicio',
         'en mi (area|zona|ciudad)',
         'cerca de mi',
+        'donde (estan|esta) (ubicados|ubicada|la oficina|su oficina)',
       ],
     },
     hours: {

@@ -48,6 +48,7 @@ function prepare(text: string): string {
     .replace(/\b([ap])\.\s?m\b\.?/g, '$1m')
     .replace(/(\d)\s*([ap])m\b/g, '$1 $2m')
     .replace(/(\d)(mins?|minutes?|hrs?|hours?|h)\b/g, '$1 $2')
+    .replace(/\b(yes|si|no)(\d)/g, '$1 $2')
     .replace(/(\d{1,2}):(\d{2})\b/g, '$1 $2')
     .replace(/(\w)[-/–](?=\w)/g, '$1 ');
 }

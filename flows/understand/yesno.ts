@@ -14,9 +14,12 @@ const answerPhrases = new PhraseSet<Answer>(
   ]),
 );
 
-/** An answer counts when it opens the reply (first 4 words) or the reply is short. */
-const ANSWER_OPENING = 4;
-const SHORT_REPLY = 6;
+/**
+ * An answer counts when it opens the reply ("Yes, …", "Um, yeah", "I think that's right") or the
+ * reply is short: "I need someone right now" is not a yes.
+ */
+const ANSWER_OPENING = 3;
+const SHORT_REPLY = 3;
 
 /**
  * "Yes.", "yeah", "correct", "that's right", "sí", "claro" → yes; "no", "nope", "not really",

@@ -28,6 +28,8 @@ describe('understand: what the caller wants', () => {
     ["I won't be able to make it tomorrow", 'callout'],
     ["I don't think I can make it", 'callout'],
     ["I can't make it after all", 'callout'],
+    ["I'm unable to make my 8 o'clock", 'callout'],
+    ["I'm not feeling well", 'callout'],
     ["I'm sick", 'callout'],
     ['I have a family emergency', 'callout'],
     ['No puedo ir a mi turno', 'callout'],
@@ -52,6 +54,8 @@ describe('understand: what the caller wants', () => {
     ['I think she stole money from my dad', 'complaint'],
     ["I'm not happy with the service", 'complaint'],
     ['Quiero poner una queja', 'complaint'],
+    ['I want to cancel the service', 'complaint'],
+    ['She is late again, this is the third time', 'complaint'],
     ['La cuidadora se fue temprano', 'complaint'],
     ['Nadie vino ayer', 'complaint'],
     ['Where is my caregiver?', 'whereIsCaregiver'],
@@ -76,12 +80,14 @@ describe('understand: what the caller wants', () => {
     ["I'll take it", 'claimShift'],
     ['I want the shift', 'claimShift'],
     ['Yo lo tomo', 'claimShift'],
+    ['Can I take the shift?', 'claimShift'],
     // general questions
     ['What are your office hours?', 'hours'],
     ['Are you open on Saturday?', 'hours'],
     ['¿Cuál es su horario de oficina?', 'hours'],
     ['Do you serve Castle Rock?', 'serviceArea'],
     ['¿Dan servicio en Aurora?', 'serviceArea'],
+    ['Where are you located?', 'serviceArea'],
     ['What services do you offer?', 'services'],
     ['¿Qué servicios ofrecen?', 'services'],
     // never answered
@@ -109,6 +115,8 @@ describe('understand: what the caller wants', () => {
     ['No, thank you.', 'no'],
     ['Nope', 'no'],
     ['purple monkey dishwasher', 'unknown'],
+    ['I need someone right now', 'unknown'],
+    ["I won't be late", 'unknown'],
     ['', 'unknown'],
   ])('%j → %s', (text, intent) => {
     expect(understand(text).intent).toBe(intent);

@@ -94,6 +94,8 @@ describe('parseZipOrCity', () => {
     ['Denver, 80212', cities, { zip: '80212', city: 'Denver' }],
     ['We live in Parker, Colorado', cities, { city: 'Parker' }],
     ['Golden', undefined, { city: 'Golden' }],
+    ['Cañon City', undefined, { city: 'Canon City' }],
+    ['Englewood Colorado 80110', undefined, { zip: '80110', city: 'Englewood' }],
     ['In Castle Rock, Colorado', undefined, { city: 'Castle Rock' }],
     ['Vivo en Aurora', cities, { city: 'Aurora' }],
     ['skip', undefined, undefined],

@@ -37,6 +37,8 @@ describe('yesNo', () => {
     ['Yeah, no', undefined],
     ['Maybe', undefined],
     ['purple', undefined],
+    ['I need someone right now', undefined],
+    ['Her breathing is fine', undefined],
     ['', undefined],
     ['5', undefined],
   ])('%j → %s', (text, expected) => {
@@ -52,6 +54,8 @@ describe('parseClaim: replies to a shift offer', () => {
     ['Yes 4821.', { code: '4821', bare: false, decline: false }],
     ['sí 4821', { code: '4821', bare: false, decline: false }],
     ['Si 4821', { code: '4821', bare: false, decline: false }],
+    ['YES4821', { code: '4821', bare: false, decline: false }],
+    ['Yes 48 21', { code: '4821', bare: false, decline: false }],
     ['yes four eight two one', { code: '4821', bare: false, decline: false }],
     ['4821', { code: '4821', bare: false, decline: false }],
     ["Yes I'll take it 4821", { code: '4821', bare: false, decline: false }],
