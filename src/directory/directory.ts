@@ -45,7 +45,8 @@ export interface DirectoryDeps {
 }
 
 const WELLSKY_PHONE = /^\+1[2-9]\d{9}$/;
-const NONE: IdentifyResult = Object.freeze({ identities: [], source: 'none' }) as IdentifyResult;
+/** A fresh answer each time: callers may add to what they are given. */
+const none = (): IdentifyResult => ({ identities: [], source: 'none' });
 
 export function createDirectory(deps: DirectoryDeps): Directory {
   const { db, wellsky, agency } = deps;
@@ -61,7 +62,7 @@ export function createDirectory(deps: DirectoryDeps): Directory {
 
   async function identify(phoneInput: string, opts: { live?: boolean } = {}): Promise<IdentifyResult> {
     const phone = toE164(phoneInput);
-    if (!phone) return NONE; // anonymous, short codes, garbage: nothing can be on file
+    if (!phone) return none(); // anonymous, short codes, garbage: nothing can be on file
 
     const staff = staffWithPhone(phone);
     let cached: DirectoryEntry[] = [];
@@ -74,10 +75,10 @@ export function createDirectory(deps: DirectoryDeps): Directory {
     }
     if (cached.length || staff.length) return { identities: sorted([...staff, ...cached]), source: 'cache' };
     // WellSky holds 10-digit US numbers only: anything else cannot be found there.
-    if (opts.live === false || !WELLSKY_PHONE.test(phone)) return NONE;
+    if (opts.live === false || !WELLSKY_PHONE.test(phone)) return none();
 
     const found = await searchLive(phone);
-    if (!found.length) return NONE;
+    if (!found.length) return none();
     if (cacheReadable) {
       await keep(found.keys, found.entries).catch((err) =>
         log.warn('could not keep a live lookup result', { phone: maskPhone(phone), error: (err as Error).message }),
