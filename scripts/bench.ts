@@ -5,6 +5,7 @@
  *
  *   npm run bench                                  # starts the app in-process on a temp DATA_DIR
  *   npm run bench -- --base http://localhost:3000 [--server-pid PID] [--public-base URL] [--token T]
+ *   (RSS of a local --base server is read from /proc; its pid is found from the port)
  *   options: --duration 10 --connections 10 --known-from +13035550110 --only ring,turn,sms --json
  */
 import fs from 'node:fs';
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
 
   const server = values.base ? { url: trimBase(values.base), close: async () => undefined, inProcess: false } : await startInProcess();
   const base = server.url;
-  const serverPid = values['server-pid'] ? Number(values['server-pid']) : undefined;
+  const serverPid = values['server-pid'] ? Number(values['server-pid']) : server.inProcess ? undefined : pidListeningOn(base);
   const opts: BenchOptions = {
     target: {
       base,
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
 
   const log = (s: string) => (values.json ? process.stderr : process.stdout).write(s + '\n');
   log(`Benchmarking ${base}${server.inProcess ? ' (app started in-process: dev Twilio mode, embedded WellSky sandbox, temp DATA_DIR)' : ''}`);
+  if (serverPid !== undefined) log(`server process: pid ${serverPid}${values['server-pid'] ? '' : ' (found listening on the --base port)'}`);
   log(`${opts.durationSeconds} s per scenario, ${opts.connections} connections, known caller ${opts.knownFrom.join(', ')}\n`);
 
   const results: Figures[] = [];
@@ -331,6 +333,49 @@ async function startInProcess() {
   };
 }
 
+/**
+ * The process listening on the --base port, when it runs on this machine as this user (Linux):
+ * found through /proc/net/tcp's socket inode, so nobody has to guess which `node` is the server.
+ */
+function pidListeningOn(base: string): number | undefined {
+  const url = new URL(base);
+  if (!['localhost', '127.0.0.1', '[::1]', '0.0.0.0'].includes(url.hostname)) return undefined;
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = fs.readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      // cols[1] is local address:port, cols[3] the state (0A = LISTEN), cols[9] the socket inode.
+      if (cols[1]?.endsWith(`:${hexPort}`) && cols[3] === '0A') inodes.add(cols[9]);
+    }
+  }
+  if (inodes.size === 0) return undefined;
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let fds: string[];
+    try {
+      fds = fs.readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const match = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (match && inodes.has(match[1])) return Number(pid);
+      } catch {
+        // the fd closed while we looked
+      }
+    }
+  }
+  return undefined;
+}
+
 function rssOfPid(pid: number): number | undefined {
   try {
     const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -368,7 +413,7 @@ function printTable(results: Figures[], inProcess: boolean, pidGiven: boolean): 
   if (results.some((r) => r.non2xx > 0)) console.log('note: non-2xx answers count in the latency figures; check the server log (a 403 means --public-base or --token differ from the server).');
   console.log(`The p99 target applies to turns that need no WellSky request (the speech turn by design; the first ring and "hello" when the caller is in the directory cache).`);
   if (inProcess) console.log('In-process: the load generator shares the event loop and the RSS with the app, so figures are pessimistic; for release figures run `npm start` and pass --base and --server-pid.');
-  else if (!pidGiven) console.log('RSS: pass --server-pid PID to sample the server process memory.');
+  else if (!pidGiven) console.log('RSS: the server process was not found on this machine; pass --server-pid PID to sample its memory.');
 }
 
 function positive(value: string, flag: string): number {
