@@ -74,6 +74,26 @@ export interface ConversationInput {
   };
   /** UTC ISO instant the conversation started. */
   now: string;
+  /** Set when another flow handed this conversation over (see `Handoff`). */
+  handoff?: Handoff;
+}
+
+/**
+ * A flow that finishes by passing the conversation to another outputs `{ handoff }` from its
+ * final state (`output: ({ context }) => ({ handoff })`). The runtime starts `flow` in the same
+ * turn with the same input plus this, sends it START, and says both flows' lines together.
+ */
+export interface Handoff {
+  flow: string;
+  /** Why: the intent that sent the caller here ('callout', 'late', 'complaint', 'newClient', …). */
+  topic: string;
+  /** What the caller said that led here, so the next flow need not ask again. */
+  text?: string;
+  /** The identity the caller chose or was known by (one of ConversationInput.identities). */
+  identity?: CallerIdentity;
+  lang: Lang;
+  /** UTC ISO instant of the hand-off. */
+  now: string;
 }
 
 /** Events the runtime sends. Every event carries `now` (UTC ISO): machines never read a clock. */

@@ -25,6 +25,7 @@ import {
   type ConversationEvent,
   type ConversationInput,
   type Directive,
+  type Handoff,
   type Lang,
   type Line,
 } from '../../flows/conversation';
@@ -86,6 +87,10 @@ export class ConversationBusyError extends Error {
 interface Inflight {
   actor: AnyActorRef;
   linesBefore: number;
+  /** Lines said this turn by a flow that handed the conversation over to this one. */
+  carriedLines: Line[];
+  /** Builds the input of a flow started by a hand-off. */
+  input: () => Promise<ConversationInput>;
   flow: string;
   restarted: boolean;
   settled: Promise<SnapshotFrom<AnyStateMachine> | undefined>;
@@ -173,7 +178,7 @@ export class TurnRuntime {
       const settled = await raceTimeout(inflight.settled, this.leaseWaitMs);
       if (settled === 'timeout') throw new ConversationBusyError(row.id);
       this.inflight.delete(row.id);
-      const finished = await this.persistSettled(row, inflight, [], undefined, this.opts.clock.now());
+      const finished = await this.persistSettled(row, await this.settleFully(inflight), [], undefined, this.opts.clock.now());
       if (row.channel === 'sms' && this.opts.deliverLate && finished.lines.length) await this.opts.deliverLate(row, finished);
       row = (await this.opts.store.get(row.id)) ?? row;
       await this.acquireLease(row.id);
@@ -199,19 +204,50 @@ export class TurnRuntime {
       }
     }
 
-    const current = inflight ?? (await this.startTurn(row, req, redirect));
-    const settled = await raceTimeout(current.settled, this.settleTimeoutMs);
-    if (settled === 'timeout') {
-      this.inflight.set(row.id, current);
-      this.finishInBackground(row, current);
-      const ctx = contextOf(current.actor.getSnapshot());
-      return {
-        conversationId: row.id, turn: row.turn, lines: ctx.lines.slice(current.linesBefore), directive: { kind: 'wait' },
-        lang: ctx.lang, done: false, pending: true, restarted: current.restarted,
-      };
+    let current = inflight ?? (await this.startTurn(row, req, redirect));
+    for (let hops = 0; ; hops++) {
+      const settled = await raceTimeout(current.settled, this.settleTimeoutMs);
+      if (settled === 'timeout') {
+        this.inflight.set(row.id, current);
+        this.finishInBackground(row, current);
+        const ctx = contextOf(current.actor.getSnapshot());
+        return {
+          conversationId: row.id, turn: row.turn, lines: [...current.carriedLines, ...ctx.lines.slice(current.linesBefore)], directive: { kind: 'wait' },
+          lang: ctx.lang, done: false, pending: true, restarted: current.restarted,
+        };
+      }
+      const next = hops < 3 ? await this.followHandoff(current) : undefined;
+      if (!next) break;
+      current = next;
     }
     this.inflight.delete(row.id);
     return this.persistSettled(row, current, [req.turnKey], req.render, this.opts.clock.now());
+  }
+
+  /**
+   * A flow that ends by handing the conversation to another (the router to the call-out flow, say)
+   * outputs `{ handoff }`: the next flow starts in the same turn, and its first lines follow on.
+   */
+  private async followHandoff(current: Inflight): Promise<Inflight | undefined> {
+    const snap = current.actor.getSnapshot();
+    const handoff = snap.status === 'done' ? (snap.output as { handoff?: Handoff } | undefined)?.handoff : undefined;
+    if (!handoff) return undefined;
+    const def = this.opts.flows[handoff.flow];
+    if (!def) {
+      log.error('hand-off to an unknown flow; ending the conversation', { flow: handoff.flow });
+      return undefined;
+    }
+    const carriedLines = [...current.carriedLines, ...contextOf(snap).lines.slice(current.linesBefore)];
+    current.actor.stop();
+    const base = await current.input();
+    const actor = this.createActor(def.machine, { input: { ...base, lang: handoff.lang, handoff } });
+    if (!actor) return undefined;
+    actor.start();
+    actor.send({ type: 'START', now: handoff.now } satisfies ConversationEvent);
+    return {
+      actor, linesBefore: 0, carriedLines, input: current.input, flow: handoff.flow, restarted: current.restarted,
+      settled: waitFor(actor, isSettled, { timeout: 10 * 60 * 1000 }).catch(() => undefined),
+    };
   }
 
   /** Restores the machine from its snapshot (or starts it) and sends this turn's events. */
@@ -245,6 +281,8 @@ export class TurnRuntime {
     return {
       actor,
       linesBefore,
+      carriedLines: [],
+      input: req.input,
       flow: row.flow,
       restarted,
       settled: waitFor(actor, isSettled, { timeout: 10 * 60 * 1000 }).catch(() => undefined),
@@ -266,7 +304,7 @@ export class TurnRuntime {
     const outcome: TurnOutcome = {
       conversationId: row.id,
       turn: row.turn + 1,
-      lines: ctx.lines.slice(inflight.linesBefore),
+      lines: [...inflight.carriedLines, ...ctx.lines.slice(inflight.linesBefore)],
       directive: snap.status === 'done' ? { kind: 'end' } : ctx.directive,
       lang: ctx.lang,
       done: snap.status !== 'active',
@@ -296,7 +334,7 @@ export class TurnRuntime {
         }
         this.inflight.delete(row.id);
         const fresh = (await this.opts.store.get(row.id)) ?? row;
-        const outcome = await this.persistSettled(fresh, inflight, [], undefined, this.opts.clock.now());
+        const outcome = await this.persistSettled(fresh, await this.settleFully(inflight), [], undefined, this.opts.clock.now());
         if (row.channel === 'sms' && this.opts.deliverLate && outcome.lines.length) await this.opts.deliverLate(fresh, outcome);
         if (row.channel === 'voice') this.lateOutcomes.set(row.id, outcome);
       } catch (err) {
@@ -305,6 +343,19 @@ export class TurnRuntime {
     });
   }
 
+
+  /** Waits (unbounded: background only) until the turn settles, following any hand-offs. */
+  private async settleFully(inflight: Inflight): Promise<Inflight> {
+    let current = inflight;
+    for (let hops = 0; hops < 3; hops++) {
+      await current.settled;
+      const next = await this.followHandoff(current);
+      if (!next) break;
+      current = next;
+    }
+    await current.settled;
+    return current;
+  }
 
   private createActor(machine: AnyStateMachine, opts: { snapshot?: unknown; input?: ConversationInput }): AnyActorRef | undefined {
     try {

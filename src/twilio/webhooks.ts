@@ -29,6 +29,12 @@ export interface WebhookDeps {
   /** Opt-out keywords: returns true when the message was a keyword Twilio itself answers. */
   handleOptOutKeyword: (phone: string, body: string) => Promise<boolean>;
   handleSmsStatus: (params: Record<string, string>) => Promise<void>;
+  /**
+   * Texts that are not conversation turns (shift-offer replies like "YES 4821", staff "OK"s):
+   * return the reply text to answer and stop, or undefined to let the conversation have it.
+   * Runs after the opt-out ledger; must be idempotent by MessageSid.
+   */
+  interceptSms?: (msg: { from: string; to: string; body: string; messageSid: string }) => Promise<string | undefined>;
 }
 
 type Params = Record<string, string | undefined>;
@@ -216,6 +222,13 @@ export function createTwilioRouter(deps: WebhookDeps): Router {
         // Twilio answers STOP/START/HELP itself; we only record it.
         twiml(res, emptyTwiml());
         return;
+      }
+      if (deps.interceptSms) {
+        const intercepted = await deps.interceptSms({ from: p.From, to: p.To ?? agencyNumber, body, messageSid: p.MessageSid });
+        if (intercepted !== undefined) {
+          twiml(res, renderSms({ lines: intercepted ? [{ text: intercepted, lang: 'en' }] : [], restarted: false, lang: 'en' }));
+          return;
+        }
       }
       const { row, created } = await store.openSmsThread(p.From, p.To ?? agencyNumber, SMS_FLOW, runtime.flow(SMS_FLOW).version, now());
       log.info('incoming text', { conversationId: row.id, from: maskPhone(p.From), newThread: created });

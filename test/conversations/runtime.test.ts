@@ -182,3 +182,48 @@ describeEachDb('turn runtime', (ctx) => {
     expect(await open(r, '+13035550177')).not.toBe(first);
   });
 });
+
+describeEachDb('turn runtime hand-offs', (ctx) => {
+  const clock = new FakeClock(new Date('2026-12-01T15:00:00Z'));
+
+  const router = setup({ types: { context: {} as ConversationContextBase, events: {} as ConversationEvent, input: {} as ConversationInput } }).createMachine({
+    id: 'router',
+    context: () => ({ lines: [], directive: { kind: 'gather' }, lang: 'en' }),
+    initial: 'asking',
+    states: {
+      asking: {
+        tags: [AWAITING_INPUT],
+        on: {
+          START: { actions: assign({ lines: ({ context }) => [...context.lines, { text: 'how can I help?', lang: 'en' as const }] }) },
+          INPUT: { target: 'handingOver', actions: assign({ lines: ({ context }) => [...context.lines, { text: 'let me help with that', lang: 'en' as const }] }) },
+        },
+      },
+      handingOver: { type: 'final' },
+    },
+    output: ({ event }) => ({ handoff: { flow: 'second', topic: 'callout', text: 'sick', lang: 'es', now: (event as { now?: string }).now ?? '' } }),
+  });
+
+  const second = setup({ types: { context: {} as ConversationContextBase & { topic: string }, events: {} as ConversationEvent, input: {} as ConversationInput } }).createMachine({
+    id: 'second',
+    context: ({ input }) => ({ lines: [], directive: { kind: 'gather' }, lang: input.lang, topic: input.handoff?.topic ?? 'none' }),
+    initial: 'greeting',
+    states: {
+      greeting: { on: { START: { target: 'waiting', actions: assign({ lines: ({ context }) => [...context.lines, { text: `second flow for ${context.topic}`, lang: context.lang }] }) } } },
+      waiting: { tags: [AWAITING_INPUT], on: { INPUT: { actions: assign({ lines: ({ context, event }) => [...context.lines, { text: `second heard ${event.text}`, lang: context.lang }] }) } } },
+    },
+  });
+
+  it('starts the next flow in the same turn and keeps the conversation in it', async () => {
+    const store = new ConversationStore(ctx.db);
+    const runtime = new TurnRuntime({ store, clock, flows: { router: { machine: router, version: 1 }, second: { machine: second, version: 1 } } });
+    const { row } = await store.openSmsThread('+13035550188', '+13035550100', 'router', 1, clock.now());
+    const run = async (key: string, event: ConversationEvent) =>
+      JSON.parse(await runtime.run({ conversation: (await store.get(row.id))!, turnKey: key, event, input: async () => input(row.id), render }));
+    expect((await run('sms:1', { type: 'START', now: clock.now().toISOString() })).lines).toEqual(['how can I help?']);
+    const handed = await run('sms:2', { type: 'INPUT', text: 'I am sick', now: clock.now().toISOString() });
+    expect(handed.lines).toEqual(['let me help with that', 'second flow for callout']);
+    expect(handed.directive).toBe('gather');
+    expect((await store.get(row.id))!.flow).toBe('second');
+    expect((await run('sms:3', { type: 'INPUT', text: 'x', now: clock.now().toISOString() })).lines).toEqual(['second heard x']);
+  });
+});
