@@ -71,6 +71,11 @@ const OUTRANKS: Partial<Record<KeywordIntent, KeywordIntent[]>> = {
 
 const menuWords = new PhraseSet<'menu'>(allLexicons.flatMap((lexicon) => compile<'menu'>('menu', lexicon.menuWords)));
 
+/**
+ * The intent of one utterance or text message. `opts.lang` (the caller's language on file) is
+ * accepted but not needed: both lexicons are always matched, and `lang` in the result is what the
+ * text itself shows. `opts.digitsMenu` maps a spoken or keyed digit to an intent ("2" → late).
+ */
 export function understand(text: string, opts: { lang?: Lang; digitsMenu?: Record<string, Intent> } = {}): Understanding {
   const words = analyze(text);
   const lang = detectLanguage(text);

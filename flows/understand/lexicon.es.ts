@@ -312,7 +312,6 @@ export const es: Lexicon = {
     'si por favor',
     'por favor',
     'como no',
-    'ándale',
     'andale',
   ],
   no: [
