@@ -120,6 +120,12 @@ export interface OpenDbOptions {
 // dynamic so CommonJS callers (and Jest with --experimental-vm-modules) can load it.
 const importPglite = new Function('return import("@electric-sql/pglite")') as () => Promise<typeof import('@electric-sql/pglite')>;
 
+/**
+ * PGlite's default shared_buffers make the process hold ~800 MB; 16 MB is plenty for one agency's
+ * conversations and jobs and keeps the web process near 250 MB (measured, docs/performance.md).
+ */
+export const PGLITE_OPTIONS = { postgresqlconf: 'shared_buffers=16MB' } as const;
+
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
   if (opts.databaseUrl) {
     const { Pool } = await import('pg');
@@ -147,6 +153,6 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
     PGliteCtor = (await importPglite()).PGlite;
   }
   if (opts.dataDir) fs.mkdirSync(path.resolve(opts.dataDir), { recursive: true });
-  const pg = await PGliteCtor.create(opts.dataDir ? path.resolve(opts.dataDir, 'pglite') : undefined);
+  const pg = await PGliteCtor.create(opts.dataDir ? path.resolve(opts.dataDir, 'pglite') : undefined, PGLITE_OPTIONS);
   return new PgliteDb(pg);
 }

@@ -11,7 +11,7 @@ let shared; // Promise<PGlite> | undefined
 
 function sharedPglite() {
   if (!shared) {
-    shared = import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create());
+    shared = import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create(undefined, { postgresqlconf: 'shared_buffers=16MB' }));
   }
   return shared;
 }
