@@ -93,3 +93,20 @@ describe('pickChoice on the day Denver springs forward (2026-03-08)', () => {
     expect(pickChoice(text, undefined, sunday, dst)).toEqual({ id });
   });
 });
+
+describe('pickChoice on the day Denver falls back (2026-11-01)', () => {
+  // 00:30 MDT; after 02:00 MDT clocks go back to 01:00 MST. 8 AM MST is 15:00Z.
+  const fallBack = { now: '2026-11-01T06:30:00Z', timezone: denver };
+  const sunday: ChoiceOption[] = [
+    { id: 'sun-8am', startIso: '2026-11-01T15:00:00Z', endIso: '2026-11-01T19:00:00Z' },
+    { id: 'sun-2pm', startIso: '2026-11-01T21:00:00Z', endIso: '2026-11-02T01:00:00Z' },
+  ];
+
+  it.each<[string, string]>([
+    ["the 8 o'clock", 'sun-8am'],
+    ['the 2 pm one', 'sun-2pm'],
+    ['this afternoon', 'sun-2pm'],
+  ])('%j → %s', (text, id) => {
+    expect(pickChoice(text, undefined, sunday, fallBack)).toEqual({ id });
+  });
+});
