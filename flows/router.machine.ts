@@ -22,6 +22,7 @@ import {
   type ConversationContextBase,
   type ConversationEvent,
   type ConversationInput,
+  type Handoff,
   type Line,
 } from './conversation';
 import {
@@ -83,12 +84,17 @@ export interface RouterContext extends ConversationContextBase {
   message: MessageDraft | null;
   /** Reference of the stored message, once saved. */
   reference: string | null;
+  /** The flow that takes the conversation over (complaint, lead, …), once handed off. */
+  handoff: Handoff | null;
+  /** Another flow handed the caller back to be put through to on-call ('operator', 'emergency', 'urgent'). */
+  handedBack: string | null;
 }
 
 export type RouterEvent = ConversationEvent;
 
 export interface RouterOutput {
   messageReference: string | null;
+  handoff?: Handoff;
 }
 
 // ── Reading what the caller said ────────────────────────────────────────────────────────────
@@ -99,8 +105,18 @@ function spoken(event: RouterEvent): { text?: string; digits?: string } {
   return {};
 }
 
+/** Several guards ask what one event meant: understand it once per event and language. */
+const understood = new WeakMap<RouterEvent, Partial<Record<RouterContext['lang'], Heard>>>();
+
 /** What the words mean here: emergencies and "a person" first, then the intent. */
 function whatWasSaid(event: RouterEvent, context: RouterContext): Heard {
+  const known = understood.get(event) ?? {};
+  const heard = known[context.lang] ?? interpret(event, context);
+  understood.set(event, { ...known, [context.lang]: heard });
+  return heard;
+}
+
+function interpret(event: RouterEvent, context: RouterContext): Heard {
   const { text, digits } = spoken(event);
   if (text && isEmergency(text)) return 'emergency';
   if (isOperatorRequest(text ?? '', digits)) return 'operator';
@@ -202,7 +218,7 @@ function initialContext(input: ConversationInput, channel: Channel): RouterConte
     callerPhone: input.callerPhone,
     identities: input.identities,
     agency: input.agency,
-    caller: input.identities.length === 1 ? input.identities[0] : null,
+    caller: input.handoff?.identity ?? (input.identities.length === 1 ? input.identities[0] : null),
     heard: null,
     saysCaregiver: false,
     notAboutShift: false,
@@ -214,6 +230,8 @@ function initialContext(input: ConversationInput, channel: Channel): RouterConte
     alert: null,
     message: null,
     reference: null,
+    handoff: null,
+    handedBack: input.handoff?.topic ?? null,
   };
 }
 
@@ -290,6 +308,9 @@ function createRouterMachine(channel: Channel) {
       nobodyOnCall: ({ context }) => context.agency.onCall.length === 0,
       someoneAnswered: ({ event }) => event.type === 'DIAL_RESULT' && event.status === 'completed',
       anotherPersonOnCall: ({ context }) => context.onCallIndex + 1 < context.agency.onCall.length,
+      // The composition root provides this for the flows it runs; without it callers leave a message.
+      flowAvailable: (_, _params: { flow: string }) => false,
+      handedBack: ({ context }, params: { reason: string }) => context.handedBack === params.reason,
     },
     actions: {
       // What the router says: each action appends one line from flows/phrases/router.ts.
@@ -333,7 +354,11 @@ function createRouterMachine(channel: Channel) {
       sayMessagePassedOn: assign({
         lines: ({ context }) =>
           say(context, (p) =>
-            p.messagePassedOn({ role: context.message?.role ?? officeRole(context), callbackHours: context.agency.callbackHours }),
+            p.messagePassedOn({
+              role: context.message?.role ?? officeRole(context),
+              // No "within N hours" for an emergency: it is sooner than that.
+              callbackHours: context.urgent ? 0 : context.agency.callbackHours,
+            }),
           ),
       }),
       sayMessageNoted: assign({ lines: ({ context }) => say(context, (p) => p.messageNoted()) }),
@@ -405,6 +430,7 @@ function createRouterMachine(channel: Channel) {
       noteCaregiver: assign({ saysCaregiver: true }),
       noteNotAboutShift: assign({ notAboutShift: true }),
       resetRetries: assign({ silences: 0, misunderstandings: 0 }),
+      forgetLastAnswer: assign({ heard: null }),
       countSilence: assign({ silences: ({ context }) => context.silences + 1 }),
       countMisunderstanding: assign({ misunderstandings: ({ context }) => context.misunderstandings + 1 }),
       markUrgent: assign({ urgent: true }),
@@ -414,7 +440,19 @@ function createRouterMachine(channel: Channel) {
       draftMessage: assign({ message: (_, params: { role: StaffRole; topic: MessageTopic }) => draft(params.role, params.topic) }),
       draftCallOutMessage: assign({ message: ({ context }) => draft('scheduler', calloutTopic(context.heard)) }),
       draftMessageForOffice: assign({ message: ({ context }) => draft(officeRole(context), 'general') }),
-      draftVoicemailForOnCall: assign({ message: ({ context }) => draft('oncall', context.urgent ? 'emergency' : 'general') }),
+      draftVoicemailForOnCall: assign({
+        message: ({ context }) => draft('oncall', context.handedBack === 'urgent' ? 'complaint' : context.urgent ? 'emergency' : 'general'),
+      }),
+      handOff: assign({
+        handoff: ({ context, event }, params: { flow: string; topic: string }) => ({
+          flow: params.flow,
+          topic: params.topic,
+          text: spoken(event).text,
+          identity: context.caller ?? undefined,
+          lang: context.lang,
+          now: 'now' in event && typeof event.now === 'string' ? event.now : new Date(0).toISOString(),
+        }),
+      }),
       captureMessageText: assign({
         message: ({ context, event }) => ({ ...(context.message ?? draft(officeRole(context), 'general')), text: spoken(event).text }),
       }),
@@ -433,7 +471,7 @@ function createRouterMachine(channel: Channel) {
   }).createMachine({
     id: 'router',
     context: ({ input }) => initialContext(input, channel),
-    output: ({ context }) => ({ messageReference: context.reference }),
+    output: ({ context }) => ({ messageReference: context.reference, ...(context.handoff ? { handoff: context.handoff } : {}) }),
     initial: 'waitingForCall',
     // The caller hung up (or the text thread went quiet): states that hold something unsaved override this.
     on: { HANGUP: '.callerHungUp' },
@@ -442,7 +480,14 @@ function createRouterMachine(channel: Channel) {
       waitingForCall: {
         tags: AWAITING_INPUT,
         on: {
-          START: [...whenTheCallerNeedsSomeoneNow, { target: 'greeting', actions: ['noticeLanguage', 'hearIfActionable'] }],
+          START: [
+            // Another flow (complaint, lead, …) handed the caller back to be put through to on-call.
+            { guard: { type: 'handedBack', params: { reason: 'emergency' } }, target: 'handlingEmergency' },
+            { guard: { type: 'handedBack', params: { reason: 'urgent' } }, target: 'connectingToOnCall', actions: ['markUrgent', 'sayConnectingToOnCall'] },
+            { guard: { type: 'handedBack', params: { reason: 'operator' } }, target: 'connectingToPerson', actions: { type: 'noteAlert', params: { reason: 'operator' } } },
+            ...whenTheCallerNeedsSomeoneNow,
+            { target: 'greeting', actions: ['noticeLanguage', 'hearIfActionable'] },
+          ],
         },
       },
 
@@ -480,7 +525,7 @@ function createRouterMachine(channel: Channel) {
 
       askingPurpose: {
         tags: AWAITING_INPUT,
-        entry: ['resetRetries', 'askPurpose', { type: 'listen', params: { for: 'purpose' } }],
+        entry: ['resetRetries', 'forgetLastAnswer', 'askPurpose', { type: 'listen', params: { for: 'purpose' } }],
         on: {
           INPUT: [
             ...whenTheCallerNeedsSomeoneNow,
@@ -531,20 +576,39 @@ function createRouterMachine(channel: Channel) {
       handingOffShiftClaim: {
         always: { target: 'leavingMessage', actions: { type: 'draftMessage', params: { role: 'scheduler', topic: 'claimShift' } } },
       },
+      // Complaints, leads and "where is my caregiver" go to their own flows when the runtime runs
+      // them (flowAvailable); otherwise the caller leaves a message for the staff who handle them.
       handingOffWhereIsCaregiver: {
-        always: { target: 'leavingMessage', actions: { type: 'draftMessage', params: { role: 'scheduler', topic: 'whereIsCaregiver' } } },
+        always: [
+          {
+            guard: { type: 'flowAvailable', params: { flow: 'where-is-caregiver' } },
+            target: 'handedOff',
+            actions: { type: 'handOff', params: { flow: 'where-is-caregiver', topic: 'whereIsCaregiver' } },
+          },
+          { target: 'leavingMessage', actions: { type: 'draftMessage', params: { role: 'scheduler', topic: 'whereIsCaregiver' } } },
+        ],
       },
       handingOffComplaint: {
-        always: { target: 'leavingMessage', actions: { type: 'draftMessage', params: { role: 'complaints', topic: 'complaint' } } },
+        always: [
+          {
+            guard: { type: 'flowAvailable', params: { flow: 'complaint' } },
+            target: 'handedOff',
+            actions: { type: 'handOff', params: { flow: 'complaint', topic: 'complaint' } },
+          },
+          { target: 'leavingMessage', actions: { type: 'draftMessage', params: { role: 'complaints', topic: 'complaint' } } },
+        ],
       },
       handingOffLead: {
-        always: { target: 'leavingMessage', actions: { type: 'draftMessage', params: { role: 'intake', topic: 'lead' } } },
+        always: [
+          { guard: { type: 'flowAvailable', params: { flow: 'lead' } }, target: 'handedOff', actions: { type: 'handOff', params: { flow: 'lead', topic: 'newClient' } } },
+          { target: 'leavingMessage', actions: { type: 'draftMessage', params: { role: 'intake', topic: 'lead' } } },
+        ],
       },
 
       // ── Simple questions ───────────────────────────────────────────────────────────────────
       askingAnythingElse: {
         tags: AWAITING_INPUT,
-        entry: ['resetRetries', 'askAnythingElse', { type: 'listen', params: { for: 'yesNo' } }],
+        entry: ['resetRetries', 'forgetLastAnswer', 'askAnythingElse', { type: 'listen', params: { for: 'yesNo' } }],
         on: {
           INPUT: [
             ...whenTheCallerNeedsSomeoneNow,
@@ -564,7 +628,7 @@ function createRouterMachine(channel: Channel) {
       // After "I can't give medical advice": "Would you like to talk to a person?"
       offeringPerson: {
         tags: AWAITING_INPUT,
-        entry: ['resetRetries', 'offerPerson', { type: 'listen', params: { for: 'yesNo' } }],
+        entry: ['resetRetries', 'forgetLastAnswer', 'offerPerson', { type: 'listen', params: { for: 'yesNo' } }],
         on: {
           INPUT: [
             ...whenTheCallerNeedsSomeoneNow,
@@ -584,7 +648,7 @@ function createRouterMachine(channel: Channel) {
       // After "I can't share information about anyone's care…": "Would you like to leave a message?"
       offeringMessageForOffice: {
         tags: AWAITING_INPUT,
-        entry: ['resetRetries', 'offerMessageForOffice', { type: 'listen', params: { for: 'yesNo' } }],
+        entry: ['resetRetries', 'forgetLastAnswer', 'offerMessageForOffice', { type: 'listen', params: { for: 'yesNo' } }],
         on: {
           INPUT: [
             ...whenTheCallerNeedsSomeoneNow,
@@ -604,7 +668,7 @@ function createRouterMachine(channel: Channel) {
       // Two silences or two misunderstandings: "Press 0 or say 'a person' …, or stay on the line to leave a message."
       offeringPersonOrMessage: {
         tags: AWAITING_INPUT,
-        entry: ['resetRetries', 'offerPersonOrMessage', { type: 'listen', params: { for: 'personOrMessage' } }],
+        entry: ['resetRetries', 'forgetLastAnswer', 'offerPersonOrMessage', { type: 'listen', params: { for: 'personOrMessage' } }],
         on: {
           INPUT: [
             ...whenTheCallerNeedsSomeoneNow,
@@ -685,7 +749,7 @@ function createRouterMachine(channel: Channel) {
       // Voice: a recording after the tone; SMS: the next text.
       leavingMessage: {
         tags: AWAITING_INPUT,
-        entry: ['resetRetries', 'askForMessage', 'awaitMessage'],
+        entry: ['resetRetries', 'forgetLastAnswer', 'askForMessage', 'awaitMessage'],
         on: {
           INPUT: [
             ...whenTheCallerNeedsSomeoneNow,
@@ -734,6 +798,8 @@ function createRouterMachine(channel: Channel) {
       messageNoted: { type: 'final', entry: ['sayMessageNoted', 'endConversation'] },
       staffAlerted: { type: 'final', entry: ['sayStaffAlerted', 'endConversation'] },
       putThrough: { type: 'final', entry: 'endConversation' },
+      // Another flow carries on in the same turn (the runtime follows the output's hand-off).
+      handedOff: { type: 'final' },
       saidGoodbye: { type: 'final', entry: ['sayGoodbye', 'endConversation'] },
       wrongNumber: { type: 'final', entry: ['sayWrongNumber', 'endConversation'] },
       callerHungUp: { type: 'final', entry: 'endConversation' },
