@@ -17,11 +17,17 @@ describeEachDb('Twilio webhooks', (ctx) => {
   let fd: FrontDoor;
   const onCall = () => staffWithRole(fd.services.config.agency, 'oncall').map((s) => s.phone);
 
-  beforeEach(async () => {
+  // One front door for the block (building it syncs the directory from the sandbox); every test
+  // uses its own CallSid or number, and the recorded texts are cleared between tests.
+  beforeAll(async () => {
     fd = await startFrontDoor(ctx.db);
   });
-  afterEach(async () => {
+  afterAll(async () => {
     await fd.close();
+  });
+  beforeEach(() => {
+    fd.transport.sent.length = 0;
+    jest.restoreAllMocks();
   });
 
   async function ring(from: string, callSid = fd.callSid()) {
@@ -58,7 +64,7 @@ describeEachDb('Twilio webhooks', (ctx) => {
       expect(wrongUrl.status).toBe(403);
       expect((await fd.post('/twilio/sms', { MessageSid: fd.messageSid(), From: DANA, Body: 'hi' }, { signature: 'bm90IGEgc2lnbmF0dXJl' })).status).toBe(403);
       // Nothing was started by the rejected requests.
-      const { rows } = await ctx.db.query('SELECT id FROM conversations');
+      const { rows } = await ctx.db.query('SELECT id FROM conversations WHERE call_sid = $1', [params.CallSid]);
       expect(rows).toHaveLength(0);
     });
   });
@@ -183,7 +189,7 @@ describeEachDb('Twilio webhooks', (ctx) => {
     const alert = fd.transport.sent.find((t) => t.to === onCall()[0]);
     expect(alert?.body).toContain(STRANGER); // staff need the number to call back
     // One thread: both texts belong to one conversation.
-    const { rows } = await ctx.db.query(`SELECT id FROM conversations WHERE channel = 'sms'`);
+    const { rows } = await ctx.db.query(`SELECT id FROM conversations WHERE channel = 'sms' AND caller_phone = $1`, [STRANGER]);
     expect(rows).toHaveLength(1);
   });
 
@@ -193,4 +199,4 @@ describeEachDb('Twilio webhooks', (ctx) => {
     expect(res.status).toBe(204);
     expect((await fd.services.store.byCallSid(callSid))!.status).toBe('closed');
   });
-});
+}, { resetEach: false });
