@@ -67,8 +67,11 @@ export interface TakeMessageOutput {
   reference: string;
 }
 
-/** Why the staff are alerted. */
-export type AlertReason = 'emergency' | 'operator';
+/**
+ * Why the staff are alerted: an emergency, a caller asking for a person, or an urgent matter
+ * another flow found (an urgent complaint) and handed back to be put through.
+ */
+export type AlertReason = 'emergency' | 'operator' | 'urgent';
 
 /** `alertStaff`: text the people holding a role at once (on-call first of all). */
 export interface AlertStaffInput extends EffectStep {

@@ -311,6 +311,9 @@ function createRouterMachine(channel: Channel) {
       // The composition root provides this for the flows it runs; without it callers leave a message.
       flowAvailable: (_, _params: { flow: string }) => false,
       handedBack: ({ context }, params: { reason: string }) => context.handedBack === params.reason,
+      // The call-out flow could not go on (WellSky down): the caller leaves a message instead.
+      handedBackForMessage: ({ context }) => context.handedBack?.startsWith('message:') ?? false,
+      callerIsKnownCaregiver: ({ context }) => context.caller?.kind === 'caregiver' && context.caller.active !== false,
     },
     actions: {
       // What the router says: each action appends one line from flows/phrases/router.ts.
@@ -363,7 +366,7 @@ function createRouterMachine(channel: Channel) {
       }),
       sayMessageNoted: assign({ lines: ({ context }) => say(context, (p) => p.messageNoted()) }),
       sayStaffAlerted: assign({
-        lines: ({ context }) => say(context, (p) => p.staffAlerted({ emergency: context.alert?.reason === 'emergency' })),
+        lines: ({ context }) => say(context, (p) => p.staffAlerted({ emergency: context.alert?.reason !== 'operator' })),
       }),
       tellOfficeHours: assign({
         lines: ({ context }) => say(context, (p) => p.officeHours({ hoursText: context.agency.officeHoursText[context.lang] })),
@@ -441,7 +444,8 @@ function createRouterMachine(channel: Channel) {
       draftCallOutMessage: assign({ message: ({ context }) => draft('scheduler', calloutTopic(context.heard)) }),
       draftMessageForOffice: assign({ message: ({ context }) => draft(officeRole(context), 'general') }),
       draftVoicemailForOnCall: assign({
-        message: ({ context }) => draft('oncall', context.handedBack === 'urgent' ? 'complaint' : context.urgent ? 'emergency' : 'general'),
+        message: ({ context }) =>
+          draft('oncall', context.handedBack === 'urgent' ? 'complaint' : context.handedBack === 'urgentShift' ? 'callout' : context.urgent ? 'emergency' : 'general'),
       }),
       handOff: assign({
         handoff: ({ context, event }, params: { flow: string; topic: string }) => ({
@@ -452,6 +456,23 @@ function createRouterMachine(channel: Channel) {
           lang: context.lang,
           now: 'now' in event && typeof event.now === 'string' ? event.now : new Date(0).toISOString(),
         }),
+      }),
+      // The call-out flow learns whether it is a call-out, a late arrival, a take-back or a claim.
+      handOffCallout: assign({
+        handoff: ({ context, event }) => ({
+          flow: 'callout',
+          topic: context.heard === 'callout' || context.heard === 'late' || context.heard === 'uncallout' || context.heard === 'claimShift' ? context.heard : 'unsure',
+          text: spoken(event).text,
+          identity: context.caller ?? undefined,
+          lang: context.lang,
+          now: 'now' in event && typeof event.now === 'string' ? event.now : new Date(0).toISOString(),
+        }),
+      }),
+      draftHandedBackMessage: assign({
+        message: ({ context }) => {
+          const topic = context.handedBack?.replace(/^message:/, '');
+          return draft('scheduler', topic === 'late' || topic === 'uncallout' || topic === 'claimShift' ? topic : 'callout');
+        },
       }),
       captureMessageText: assign({
         message: ({ context, event }) => ({ ...(context.message ?? draft(officeRole(context), 'general')), text: spoken(event).text }),
@@ -483,8 +504,21 @@ function createRouterMachine(channel: Channel) {
           START: [
             // Another flow (complaint, lead, …) handed the caller back to be put through to on-call.
             { guard: { type: 'handedBack', params: { reason: 'emergency' } }, target: 'handlingEmergency' },
-            { guard: { type: 'handedBack', params: { reason: 'urgent' } }, target: 'connectingToOnCall', actions: ['markUrgent', 'sayConnectingToOnCall'] },
+            {
+              guard: { type: 'handedBack', params: { reason: 'urgent' } },
+              target: 'connectingToPerson',
+              actions: ['markUrgent', { type: 'noteAlert', params: { reason: 'urgent' } }],
+            },
             { guard: { type: 'handedBack', params: { reason: 'operator' } }, target: 'connectingToPerson', actions: { type: 'noteAlert', params: { reason: 'operator' } } },
+            // The call-out flow: a shift under way or about to start (put through even after hours),
+            // two answers it could not use, or WellSky unavailable.
+            {
+              guard: { type: 'handedBack', params: { reason: 'urgentShift' } },
+              target: 'connectingToPerson',
+              actions: ['markUrgent', { type: 'noteAlert', params: { reason: 'operator' } }],
+            },
+            { guard: { type: 'handedBack', params: { reason: 'personOrMessage' } }, target: 'offeringPersonOrMessage' },
+            { guard: 'handedBackForMessage', target: 'leavingMessage', actions: 'draftHandedBackMessage' },
             ...whenTheCallerNeedsSomeoneNow,
             { target: 'greeting', actions: ['noticeLanguage', 'hearIfActionable'] },
           ],
@@ -572,9 +606,19 @@ function createRouterMachine(channel: Channel) {
       // ── Hand-offs ──────────────────────────────────────────────────────────────────────────
       // Each of these becomes its own flow (call-out, complaint, lead) in a later issue, which
       // replaces the state. Until then the caller leaves a message for the staff who handle it.
-      handingOffCallout: { always: { target: 'leavingMessage', actions: 'draftCallOutMessage' } },
+      // A caregiver on file goes on to the call-out flow; an unknown number that says it is a
+      // caregiver hears nothing about schedules and leaves a message for the scheduler.
+      handingOffCallout: {
+        always: [
+          { guard: and([{ type: 'flowAvailable', params: { flow: 'callout' } }, 'callerIsKnownCaregiver']), target: 'handedOff', actions: 'handOffCallout' },
+          { target: 'leavingMessage', actions: 'draftCallOutMessage' },
+        ],
+      },
       handingOffShiftClaim: {
-        always: { target: 'leavingMessage', actions: { type: 'draftMessage', params: { role: 'scheduler', topic: 'claimShift' } } },
+        always: [
+          { guard: and([{ type: 'flowAvailable', params: { flow: 'callout' } }, 'callerIsKnownCaregiver']), target: 'handedOff', actions: 'handOffCallout' },
+          { target: 'leavingMessage', actions: { type: 'draftMessage', params: { role: 'scheduler', topic: 'claimShift' } } },
+        ],
       },
       // Complaints, leads and "where is my caregiver" go to their own flows when the runtime runs
       // them (flowAvailable); otherwise the caller leaves a message for the staff who handle them.

@@ -128,8 +128,9 @@ interface Transition {
   to: string;
 }
 
-function walk(machine: RouterMachine, input: ConversationInput) {
-  const map = getAdjacencyMap(machine, {
+function walk(machine: RouterMachine, input: ConversationInput, flowsRunning: boolean) {
+  const logic = flowsRunning ? machine.provide({ guards: { flowAvailable: () => true } }) : machine;
+  const map = getAdjacencyMap(logic, {
     input,
     events: eventsIn,
     serializeState,
@@ -157,21 +158,36 @@ function newLines(before: Snapshot, after: Snapshot): Line[] {
   return after.context.lines.slice(before.context.lines.length);
 }
 
-const voiceCallers: Array<[string, ConversationInput]> = [
-  ['an unknown caller in office hours', input('voice', [], {})],
-  ['a caregiver who is also a client’s daughter, after hours', input('voice', [caregiver, daughter], { officeOpen: false })],
-  ['a family contact, with nobody on call', input('voice', [daughter], { onCall: [] })],
-  ['a Spanish-speaking caregiver with one person on call', input('voice', [{ ...caregiver, language: 'es' }], { onCall: agency.onCall.slice(0, 1) })],
+type Caller = [who: string, input: ConversationInput, flowsRunning: boolean];
+const handedBack = (topic: string) => ({ handoff: { flow: 'router', topic, lang: 'en' as const, now } });
+
+const voiceCallers: Caller[] = [
+  ['an unknown caller in office hours', input('voice', [], {}), false],
+  ['a caregiver who is also a client’s daughter, after hours', input('voice', [caregiver, daughter], { officeOpen: false }), false],
+  ['a family contact, with nobody on call', input('voice', [daughter], { onCall: [] }), false],
+  ['a Spanish-speaking caregiver with one person on call', input('voice', [{ ...caregiver, language: 'es' }], { onCall: agency.onCall.slice(0, 1) }), false],
+  ['a family contact, with the complaint and lead flows running', input('voice', [daughter], {}), true],
+  ['a caller handed back as urgent, after hours', input('voice', [daughter], { officeOpen: false }, handedBack('urgent')), true],
+  ['a caller handed back in an emergency', input('voice', [daughter], {}, handedBack('emergency')), true],
+  ['a caller handed back asking for a person, after hours', input('voice', [], { officeOpen: false }, handedBack('operator')), true],
 ];
 
-const smsCallers: Array<[string, ConversationInput]> = [
-  ['an unknown texter', input('sms', [], {})],
-  ['a caregiver who is also a client’s daughter', input('sms', [caregiver, daughter], { officeOpen: false })],
-  ['a caregiver', input('sms', [caregiver], {})],
+const smsCallers: Caller[] = [
+  ['an unknown texter', input('sms', [], {}), false],
+  ['a caregiver who is also a client’s daughter', input('sms', [caregiver, daughter], { officeOpen: false }), false],
+  ['a caregiver', input('sms', [caregiver], {}), false],
+  ['an unknown texter, with the complaint and lead flows running', input('sms', [], {}), true],
+  ['a texter handed back as urgent', input('sms', [daughter], {}, handedBack('urgent')), true],
 ];
 
-function input(channel: 'voice' | 'sms', identities: CallerIdentity[], over: Partial<ConversationInput['agency']>): ConversationInput {
+function input(
+  channel: 'voice' | 'sms',
+  identities: CallerIdentity[],
+  over: Partial<ConversationInput['agency']>,
+  extra: Partial<ConversationInput> = {},
+): ConversationInput {
   return {
+    ...extra,
     conversationId: 'conv-graph',
     channel,
     callerPhone: '+13035550199',
@@ -186,7 +202,7 @@ describe.each([
   ['voice', voiceRouterMachine, voiceCallers],
   ['sms', smsRouterMachine, smsCallers],
 ] as const)('%s router: every path', (channel, machine, callers) => {
-  const walks = callers.map(([who, callerInput]) => ({ who, ...walk(machine, callerInput) }));
+  const walks = callers.map(([who, callerInput, flowsRunning]) => ({ who, ...walk(machine, callerInput, flowsRunning) }));
   const visited = new Set(walks.flatMap(({ map }) => Object.values(map).map(({ state }) => stateName(state))));
 
   it.each(walks.map((w) => [w.who, w] as const))('for %s, every reachable state waits for the caller, works, or has ended', (_who, { map }) => {
@@ -216,7 +232,9 @@ describe.each([
   it.each(walks.map((w) => [w.who, w] as const))('for %s, every wait tells the runtime what to do and every ending hangs up', (_who, { map }) => {
     const allowed: Directive['kind'][] = channel === 'voice' ? ['gather', 'dial', 'record'] : ['gather'];
     for (const { state } of Object.values(map)) {
-      if (state.status === 'done') expect([stateName(state), state.context.directive.kind]).toEqual([stateName(state), 'end']);
+      // A hand-off ends the router, not the call: the next flow says what happens.
+      if (state.status === 'done' && stateName(state) === 'handedOff') expect(state.output?.handoff?.flow).toBeTruthy();
+      else if (state.status === 'done') expect([stateName(state), state.context.directive.kind]).toEqual([stateName(state), 'end']);
       else if (state.hasTag('awaitingInput')) expect(allowed).toContain(state.context.directive.kind);
     }
   });
@@ -255,6 +273,7 @@ describe.each([
       'saidGoodbye',
       'wrongNumber',
       'callerHungUp',
+      'handedOff',
       ...(channel === 'voice' ? ['waitingForOnCall', 'putThrough'] : ['alertingOnCall', 'staffAlerted']),
     ];
     expect([...visited].sort()).toEqual(expected.sort());

@@ -80,8 +80,12 @@ class Conversation {
   private seen = 0;
   private errors: unknown[] = [];
 
-  constructor(machine: typeof voiceRouterMachine, input: ConversationInput, options: { failMessages?: boolean; failAlerts?: boolean } = {}) {
-    this.fakes = { messages: [], alerts: [], ...options };
+  constructor(
+    machine: typeof voiceRouterMachine,
+    input: ConversationInput,
+    options: { failMessages?: boolean; failAlerts?: boolean; flowsRunning?: boolean } = {},
+  ) {
+    this.fakes = { messages: [], alerts: [], failMessages: options.failMessages, failAlerts: options.failAlerts };
     const fakes = this.fakes;
     const provided = machine.provide({
       actors: {
@@ -95,6 +99,7 @@ class Conversation {
           if (fakes.failAlerts) throw new Error('outbox down');
         }),
       },
+      guards: options.flowsRunning ? { flowAvailable: () => true } : {},
     });
     this.actor = createActor(provided, { input });
     this.actor.subscribe({ error: (error) => this.errors.push(error) });
@@ -492,6 +497,45 @@ describe('voice router: hand-offs', () => {
     expect(said).toEqual(["Thank you. I've noted it and someone will call you back."]);
     expect(call.done).toBe(true);
     expect(call.directive).toEqual({ kind: 'end' });
+  });
+});
+
+describe('router: hand-offs to the flows the runtime runs', () => {
+  it('hands a complaint over to the complaint flow with who is calling and what they said', async () => {
+    const call = callFrom([susan], {}, { flowsRunning: true });
+    await call.start();
+    await call.say('I want to make a complaint, the caregiver left early');
+    expect(call.done).toBe(true);
+    expect(call.snapshot.output).toMatchObject({
+      handoff: {
+        flow: 'complaint',
+        topic: 'complaint',
+        text: 'I want to make a complaint, the caregiver left early',
+        identity: susan,
+        lang: 'en',
+        now: NOW,
+      },
+    });
+    expect(call.fakes.messages).toEqual([]);
+  });
+
+  it('puts a caller another flow handed back as urgent through to on-call, even after hours', async () => {
+    const call = callFrom([susan], { officeOpen: false, handoff: { flow: 'router', topic: 'urgent', lang: 'en', now: NOW } });
+    await call.start();
+    expect(call.directive).toMatchObject({ kind: 'dial', number: '+13035550105' });
+  });
+
+  it('alerts on-call by text for an urgent matter handed back in an SMS thread', async () => {
+    const thread = textFrom([susan], { handoff: { flow: 'router', topic: 'urgent', lang: 'en', now: NOW } });
+    await thread.start();
+    expect(thread.fakes.alerts).toEqual([expect.objectContaining({ role: 'oncall', reason: 'urgent' })]);
+    expect(thread.lines.at(-1)?.text).toBe("I've alerted our on-call staff; someone will call you right away.");
+  });
+
+  it('tells a caller handed back in an emergency to dial 911 first', async () => {
+    const call = callFrom([susan], { handoff: { flow: 'router', topic: 'emergency', lang: 'en', now: NOW } });
+    expect((await call.start())[0]).toBe(DIAL_911);
+    expect(call.directive).toMatchObject({ kind: 'dial' });
   });
 });
 
