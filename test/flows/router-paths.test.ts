@@ -170,6 +170,9 @@ const voiceCallers: Caller[] = [
   ['a caller handed back as urgent, after hours', input('voice', [daughter], { officeOpen: false }, handedBack('urgent')), true],
   ['a caller handed back in an emergency', input('voice', [daughter], {}, handedBack('emergency')), true],
   ['a caller handed back asking for a person, after hours', input('voice', [], { officeOpen: false }, handedBack('operator')), true],
+  ['a caregiver handed back by the call-out flow for an urgent shift, after hours', input('voice', [caregiver], { officeOpen: false }, handedBack('urgentShift')), true],
+  ['a caregiver handed back to choose a person or a message', input('voice', [caregiver], {}, handedBack('personOrMessage')), true],
+  ['a caregiver handed back to leave a late notice', input('voice', [caregiver], {}, handedBack('message:late')), true],
 ];
 
 const smsCallers: Caller[] = [
@@ -178,6 +181,8 @@ const smsCallers: Caller[] = [
   ['a caregiver', input('sms', [caregiver], {}), false],
   ['an unknown texter, with the complaint and lead flows running', input('sms', [], {}), true],
   ['a texter handed back as urgent', input('sms', [daughter], {}, handedBack('urgent')), true],
+  ['a caregiver handed back by the call-out flow for an urgent shift', input('sms', [caregiver], {}, handedBack('urgentShift')), true],
+  ['a caregiver handed back to leave a call-out message', input('sms', [caregiver], {}, handedBack('message:callout')), true],
 ];
 
 function input(
