@@ -37,7 +37,9 @@ export function createEffects(deps: { staffMessages: StaffMessages; agency: Agen
       const what =
         input.reason === 'emergency'
           ? `EMERGENCY reported by ${who}. They were told to dial 911. Please call them now.`
-          : `${who} asked to speak to a person. Please call them back.`;
+          : input.reason === 'operator'
+            ? `${who} asked to speak to a person. Please call them back.`
+            : `URGENT: ${who} needs someone now. Please call them back right away.`;
       const text = input.text ? ` They wrote: "${input.text.slice(0, 300)}"` : '';
       await staffMessages.textRole(input.role, `alert:${effectKey(input)}`, `${agency.agency.name}: ${what}${text}`, { reason: input.reason });
     }),
