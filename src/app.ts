@@ -28,6 +28,11 @@ import { createConversationInput } from './conversations/input';
 import { smsText } from './twilio/render';
 import { ROUTER_MACHINE_VERSION, smsRouterMachine, voiceRouterMachine } from '../flows/router.machine';
 import { createDashboardRouter } from './dashboard';
+import { COMPLAINT_MACHINE_VERSION, complaintMachine } from '../flows/complaint.machine';
+import { FLOWS } from '../flows/shared';
+import { createComplaints } from './complaints';
+import { LEAD_MACHINE_VERSION, leadMachine } from '../flows/lead.machine';
+import { createLeads } from './leads';
 
 const appLog = moduleLog('app');
 
@@ -98,14 +103,23 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
   const directory = createDirectory({ db, wellsky, agency: config.agency, clock });
   const staffMessages = createStaffMessages({ db, texts: outbox, agency: config.agency });
   const effects = createEffects({ staffMessages, agency: config.agency });
+  const complaints = createComplaints({ db, jobs, wellsky, directory, staffMessages, agency: config.agency, clock });
+  const leads = createLeads({ db, jobs, wellsky, outbox, staffMessages, agency: config.agency });
+  // Flows the router hands callers to; a name missing here makes the router take a message instead.
+  const handoffFlows = {
+    [FLOWS.complaint]: { machine: complaintMachine.provide({ actors: { ...effects, ...complaints.effects } }), version: COMPLAINT_MACHINE_VERSION },
+    [FLOWS.lead]: { machine: leadMachine.provide({ actors: { ...effects, ...leads.effects } }), version: LEAD_MACHINE_VERSION },
+  };
+  const routerGuards = { flowAvailable: (_: unknown, params: { flow: string }) => params.flow in handoffFlows };
   const store = new ConversationStore(db);
   const runtime = new TurnRuntime({
     store,
     clock,
     settleTimeoutMs: opts.settleTimeoutMs,
     flows: {
-      [VOICE_FLOW]: { machine: voiceRouterMachine.provide({ actors: effects }), version: ROUTER_MACHINE_VERSION },
-      [SMS_FLOW]: { machine: smsRouterMachine.provide({ actors: effects }), version: ROUTER_MACHINE_VERSION },
+      [VOICE_FLOW]: { machine: voiceRouterMachine.provide({ actors: effects, guards: routerGuards }), version: ROUTER_MACHINE_VERSION },
+      [SMS_FLOW]: { machine: smsRouterMachine.provide({ actors: effects, guards: routerGuards }), version: ROUTER_MACHINE_VERSION },
+      ...handoffFlows,
     },
     // A slow SMS turn's answer goes out as a text once it is ready.
     deliverLate: async (row, outcome) => {
@@ -120,6 +134,8 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
     workerId: `${process.env.DYNO ?? 'local'}-${process.pid}`,
     handlers: {
       ...outbox.jobHandlers,
+      ...complaints.jobHandlers,
+      ...leads.jobHandlers,
       ...directoryJobHandlers(directory),
       // The full sync reschedules itself: one durable chain, however many processes start.
       [SYNC_JOB]: async (payload, ctx) => {

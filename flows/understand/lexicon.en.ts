@@ -131,6 +131,7 @@ export const en: Lexicon = {
         'dissatisfied',
         'not satisfied',
         '(left|leaves|leaving|went home) early',
+        '(left|leaves|leaving|went home) * early',
         'left before',
         '(didnt|did not|never) (show|show up|showed up|come|came)',
         'no show',
