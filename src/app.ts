@@ -28,6 +28,8 @@ import { createConversationInput } from './conversations/input';
 import { smsText } from './twilio/render';
 import { ROUTER_MACHINE_VERSION, smsRouterMachine, voiceRouterMachine } from '../flows/router.machine';
 import { createDashboardRouter } from './dashboard';
+import { CALLOUT_FLOW, CALLOUT_MACHINE_VERSION, calloutMachine } from '../flows/callout.machine';
+import { createCalloutEffects, createShiftFill, type ShiftFill } from './shiftfill';
 import { COMPLAINT_MACHINE_VERSION, complaintMachine } from '../flows/complaint.machine';
 import { FLOWS } from '../flows/shared';
 import { createComplaints } from './complaints';
@@ -54,6 +56,7 @@ export interface Services {
   staffMessages: StaffMessages;
   store: ConversationStore;
   runtime: TurnRuntime;
+  shiftFill: ShiftFill;
   close(): Promise<void>;
 }
 
@@ -106,7 +109,12 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
   const complaints = createComplaints({ db, jobs, wellsky, directory, staffMessages, agency: config.agency, clock });
   const leads = createLeads({ db, jobs, wellsky, outbox, staffMessages, agency: config.agency });
   // Flows the router hands callers to; a name missing here makes the router take a message instead.
+  const shiftFill = createShiftFill({ db, jobs, outbox, wellsky, directory, staffMessages, optOuts, agency: config.agency, clock });
   const handoffFlows = {
+    [CALLOUT_FLOW]: {
+      machine: calloutMachine.provide({ actors: createCalloutEffects({ wellsky, directory, shiftFill, timezone: config.agency.agency.timezone }) }),
+      version: CALLOUT_MACHINE_VERSION,
+    },
     [FLOWS.complaint]: { machine: complaintMachine.provide({ actors: { ...effects, ...complaints.effects } }), version: COMPLAINT_MACHINE_VERSION },
     [FLOWS.lead]: { machine: leadMachine.provide({ actors: { ...effects, ...leads.effects } }), version: LEAD_MACHINE_VERSION },
   };
@@ -134,6 +142,7 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
     workerId: `${process.env.DYNO ?? 'local'}-${process.pid}`,
     handlers: {
       ...outbox.jobHandlers,
+      ...shiftFill.jobHandlers,
       ...complaints.jobHandlers,
       ...leads.jobHandlers,
       ...directoryJobHandlers(directory),
@@ -161,7 +170,7 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
   if (startWorker) runner.start();
 
   return {
-    config, clock, db, wellsky, sandbox, jobs, runner, directory, optOuts, transport, outbox, staffMessages, store, runtime,
+    config, clock, db, wellsky, sandbox, jobs, runner, directory, optOuts, transport, outbox, staffMessages, store, runtime, shiftFill,
     async close() {
       runtime.stopAll();
       await runner.stop();
@@ -222,6 +231,8 @@ export function createApp(s: Services): Express {
         // a subscribed caregiver's "YES" is a reply to us (a shift claim), not a keyword.
         return r.keyword === 'stop' || r.keyword === 'help' || (r.keyword === 'start' && r.changed);
       },
+      // Shift-offer replies ("YES 4821", "NO") and on-call "OK"s are not conversation turns.
+      interceptSms: (msg) => s.shiftFill.interceptSms(msg),
       handleSmsStatus: async (p) => {
         if (p.MessageSid && p.MessageStatus) await s.outbox.handleStatusCallback({ MessageSid: p.MessageSid, MessageStatus: p.MessageStatus, ErrorCode: p.ErrorCode });
       },

@@ -179,6 +179,7 @@ export function toClient(p: FhirPatient): Client {
     languages,
     preferredLanguage: preferredLanguageOf(languages),
     referralSource: tagValue(p.meta, 'referralSource'),
+    tagIds: tagIdsOf(p.meta),
   };
 }
 

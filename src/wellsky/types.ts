@@ -48,6 +48,8 @@ export interface Client {
   languages: string[];
   preferredLanguage: Language;
   referralSource?: string;
+  /** Profile tag ids on the client: the skills their care needs (Hoyer Lift, Dementia Care, …). */
+  tagIds?: string[];
 }
 
 /** A WellSky RelatedPerson: a client's family member or other contact. */
