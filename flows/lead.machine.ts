@@ -111,7 +111,7 @@ const ZIP = /\b(\d{5})(?:-\d{4})?\b/;
 /** Reads an answer: first as the answer to the question asked, then for anything else it says. */
 export function absorb(answers: LeadAnswers, asked: LeadSlot | null, text: string, lang: ConversationContextBase['lang']): LeadAnswers {
   const next: LeadAnswers = { ...answers };
-  const clean = text.trim().slice(0, 300);
+  const clean = text.trim().replace(/[.!]+$/, '').slice(0, 300);
   switch (asked) {
     case 'callerName':
       next.callerName = parsePersonName(clean) ?? next.callerName;

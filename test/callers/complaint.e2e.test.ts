@@ -14,7 +14,7 @@ describeEachDb('complaints, end to end', (ctx) => {
   afterEach(async () => h?.close());
 
   function adminTasks() {
-    return h.services.sandbox!.sandbox.state.adminTasks;
+    return h.sandbox.state.adminTasks;
   }
 
   it("puts an urgent complaint from a daughter's phone through to on-call, and texts them the client and yesterday's caregiver", async () => {

@@ -11,6 +11,8 @@ import { loadConfig } from '../../src/config';
 import type { Db } from '../../src/db';
 import { simulateCall, simulateText, type CallResult } from '../../scripts/phone/simulator';
 import { ScriptedTransport } from '../outbox/scripted-transport';
+import { createSandbox, type Sandbox } from '../../src/wellsky-sandbox';
+import { createWellSkyService } from '../../src/wellsky/client';
 
 export const AUTH_TOKEN = 'test-auth-token-for-signed-webhooks';
 export const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
@@ -24,6 +26,8 @@ export const WEDNESDAY_10AM = '2026-03-04T17:00:00.000Z';
 
 export interface Harness {
   services: Services;
+  /** The WellSky sandbox the app talks to (its state, faults). */
+  sandbox: Sandbox;
   clock: FakeClock;
   transport: ScriptedTransport;
   base: string;
@@ -50,18 +54,18 @@ export async function startHarness(db: Db, opts: { now?: string; sandbox?: Recor
     WORKER: 'off',
   });
   const transport = new ScriptedTransport();
-  const services = await buildServices(config, {
-    db,
-    clock,
-    transport,
-    startWorker: false,
-    awaitFirstSync: true,
-    sandbox: { now: () => clock.now(), ...(opts.sandbox ?? {}) },
+  const sandbox = createSandbox({ timezone: config.agency.agency.timezone, now: () => clock.now(), ...(opts.sandbox ?? {}) });
+  const listening = await sandbox.listen(0, '127.0.0.1');
+  // The breaker probes after real milliseconds, not the fake clock's: keep its pause short here.
+  const wellsky = createWellSkyService({
+    baseUrl: listening.url, ...sandbox.credentials, timezone: config.agency.agency.timezone, now: () => clock.now(), breaker: { halfOpenAfterMs: 100 },
   });
+  const services = await buildServices(config, { db, clock, transport, wellsky, startWorker: false, awaitFirstSync: true });
   server.on('request', createApp(services));
   const sim = { base, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID, to: AGENCY_NUMBER };
   const harness: Harness = {
     services,
+    sandbox,
     clock,
     transport,
     base,
@@ -74,6 +78,7 @@ export async function startHarness(db: Db, opts: { now?: string; sandbox?: Recor
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await services.close();
+      await listening.close();
     },
   };
   return harness;
