@@ -86,4 +86,12 @@ describeEachDb('complaints, end to end', (ctx) => {
     await h.runJobs();
     expect(h.textsTo(CARE_MANAGER).find((t) => /complaint C-1/.test(t))).toMatch(/caller not on file for any client/);
   });
+
+  it("tells a neighbour asking about a client's schedule nothing about it", async () => {
+    h = await startHarness(ctx.db);
+    const call = await h.call(STRANGER, ["Where is Harold Fischer's caregiver today?", 'no', 'no']);
+    const said = heard(call);
+    expect(said).toMatch(/can't share information about anyone's care/);
+    expect(said).not.toMatch(/Dana|Whitfield|Kevin|9:00|scheduled|shift/);
+  });
 });
