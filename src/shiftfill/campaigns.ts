@@ -308,7 +308,8 @@ export function createShiftFill(deps: ShiftFillDeps) {
     const [caregivers, client, history, tags] = await Promise.all([
       wellsky.listCaregivers(),
       wellsky.getPatient(c.client_id).catch(() => null),
-      wellsky.shiftsForClient(c.client_id, { startDate: addLocalDays(today, -28), additionalDays: 28 }).catch(() => []),
+      // The client's last four weeks, a week per search (WellSky takes at most 6 additional days).
+      Promise.all([28, 21, 14, 7].map((back) => wellsky.shiftsForClient(c.client_id, { startDate: addLocalDays(today, -back), additionalDays: 6 }).catch(() => []))).then((weeks) => weeks.flat()),
       wellsky.listProfileTags().catch(() => []),
     ]);
     const optedOut = new Set<string>();
