@@ -30,7 +30,9 @@ import {
 const TARGET_P99_MS = 50;
 const TARGET_RSS_MB = 300;
 /** Understood by no flow, so every turn re-asks and needs no WellSky request. */
-const UNRECOGNISED_SPEECH = 'Purple elephant banana.';
+// A question the router answers from the agency config and then asks "anything else?": the call
+// goes on turn after turn with no WellSky request (unrecognised speech would end it after two tries).
+const UNRECOGNISED_SPEECH = 'What are your office hours?';
 
 type ScenarioName = 'ring' | 'turn' | 'sms';
 const SCENARIO_TITLES: Record<ScenarioName, string> = {
@@ -144,7 +146,7 @@ const RUNNERS: Record<ScenarioName, (opts: BenchOptions) => Promise<Figures>> = 
   },
 
   /**
-   * One call per connection, each answered turn after turn with speech no flow understands, so
+   * One call per connection, each answered turn after turn with a question the router answers itself, so
    * the app re-asks without any WellSky request. Each connection owns its call: turns of one call
    * never race each other (they would only measure the conversation lock), and turn numbers rise.
    */

@@ -128,19 +128,15 @@ export class TurnRuntime {
   /** Runs one turn and returns the response body to send back. */
   async run(req: TurnRequest): Promise<string> {
     const { store } = this.opts;
-    const stored = await store.storedReply(req.turnKey);
-    if (stored !== undefined) return stored;
-
     const id = req.conversation.id;
-    await this.acquireLease(id);
+    // One statement takes the lease, reads the row, and finds a reply already given to this turn
+    // (a retried webhook): two statements per turn in all, with the save.
+    const { row, stored } = await this.acquireLease(id, req.turnKey);
     try {
-      // A retry may have been answered while we waited for the lease.
-      const answered = await store.storedReply(req.turnKey);
-      if (answered !== undefined) {
+      if (stored !== undefined) {
         await store.releaseLease(id, this.owner);
-        return answered;
+        return stored;
       }
-      const row = (await store.get(id)) ?? req.conversation;
       const outcome = await this.advance(row, req);
       const response = req.render(outcome);
       if (outcome.pending) {
@@ -157,11 +153,12 @@ export class TurnRuntime {
     }
   }
 
-  private async acquireLease(id: string): Promise<void> {
+  private async acquireLease(id: string, turnKey?: string): Promise<{ row: ConversationRow; stored?: string }> {
     const deadline = Date.now() + this.leaseWaitMs;
-    let delay = 10;
+    let delay = 5;
     for (;;) {
-      if (await this.opts.store.tryLease(id, this.owner, this.leaseMs)) return;
+      const leased = await this.opts.store.tryLease(id, this.owner, this.leaseMs, turnKey);
+      if (leased) return leased;
       if (Date.now() > deadline) throw new ConversationBusyError(id);
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 100);
@@ -173,6 +170,14 @@ export class TurnRuntime {
     const redirect = isWaitRedirect(req.turnKey);
     let inflight = this.inflight.get(row.id);
 
+    if (row.status === 'closed' && !inflight) {
+      // A webhook that arrives after the call ended (Twilio may deliver them out of order): the
+      // conversation is over and stays over.
+      await this.opts.store.releaseLease(row.id, this.owner);
+      const lang = (row.snapshot as { context?: ConversationContextBase } | null)?.context?.lang ?? 'en';
+      return { conversationId: row.id, turn: row.turn, lines: [], directive: { kind: 'end' }, lang, done: true, pending: false, restarted: false };
+    }
+
     if (inflight && !redirect) {
       // A new event while the previous turn is still working: let that turn finish first.
       const settled = await raceTimeout(inflight.settled, this.leaseWaitMs);
@@ -180,8 +185,7 @@ export class TurnRuntime {
       this.inflight.delete(row.id);
       const finished = await this.persistSettled(row, await this.settleFully(inflight), [], undefined, this.opts.clock.now());
       if (row.channel === 'sms' && this.opts.deliverLate && finished.lines.length) await this.opts.deliverLate(row, finished);
-      row = (await this.opts.store.get(row.id)) ?? row;
-      await this.acquireLease(row.id);
+      row = (await this.acquireLease(row.id)).row;
       inflight = undefined;
     }
 
@@ -327,13 +331,12 @@ export class TurnRuntime {
     void inflight.settled.then(async () => {
       if (this.inflight.get(row.id) !== inflight) return; // a redirect already finished it
       try {
-        await this.acquireLease(row.id);
+        const { row: fresh } = await this.acquireLease(row.id);
         if (this.inflight.get(row.id) !== inflight) {
           await this.opts.store.releaseLease(row.id, this.owner);
           return;
         }
         this.inflight.delete(row.id);
-        const fresh = (await this.opts.store.get(row.id)) ?? row;
         const outcome = await this.persistSettled(fresh, await this.settleFully(inflight), [], undefined, this.opts.clock.now());
         if (row.channel === 'sms' && this.opts.deliverLate && outcome.lines.length) await this.opts.deliverLate(fresh, outcome);
         if (row.channel === 'voice') this.lateOutcomes.set(row.id, outcome);

@@ -91,16 +91,23 @@ export class ConversationStore {
   }
 
   /**
-   * Takes the conversation's lease if it is free or expired. Returns false when another turn
-   * holds it. The lease is a row update, not a held transaction: safe on PGlite's one connection.
+   * Takes the conversation's lease if it is free or expired, and returns the row with the reply
+   * already stored for `turnKey`, if any. Undefined when another turn holds the lease. The lease
+   * is a row update, not a held transaction: safe on PGlite's one connection.
    */
-  async tryLease(id: string, owner: string, leaseMs: number): Promise<boolean> {
-    const { rows } = await this.db.query(
-      `UPDATE conversations SET lease_owner = $2, lease_until = now() + ($3::int * interval '1 millisecond')
-       WHERE id = $1 AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2) RETURNING id`,
-      [id, owner, leaseMs],
+  async tryLease(id: string, owner: string, leaseMs: number, turnKey?: string): Promise<{ row: ConversationRow; stored?: string } | undefined> {
+    const { rows } = await this.db.query<ConversationRow & { stored_reply: string | null }>(
+      `WITH leased AS (
+         UPDATE conversations SET lease_owner = $2, lease_until = now() + ($3::int * interval '1 millisecond')
+         WHERE id = $1 AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2) RETURNING *
+       )
+       SELECT leased.*, (SELECT response FROM conversation_turns WHERE turn_key = $4) AS stored_reply FROM leased`,
+      [id, owner, leaseMs, turnKey ?? null],
     );
-    return rows.length === 1;
+    const r = rows[0];
+    if (!r) return undefined;
+    const { stored_reply, ...row } = r;
+    return { row: row as ConversationRow, stored: stored_reply ?? undefined };
   }
 
   async releaseLease(id: string, owner: string): Promise<void> {
@@ -121,18 +128,21 @@ export class ConversationStore {
     pendingEvent: unknown;
     now: Date;
   }): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await tx.query(
-        `UPDATE conversations SET snapshot = $2, machine_version = $3, flow = $4, turn = $5, pending_event = $6,
+    // One statement: the snapshot and the replies are written together or not at all.
+    await this.db.query(
+      `WITH saved AS (
+         UPDATE conversations SET snapshot = $2, machine_version = $3, flow = $4, turn = $5, pending_event = $6,
            status = CASE WHEN $7::boolean THEN 'closed' ELSE status END,
            closed_at = CASE WHEN $7::boolean THEN $8::timestamptz ELSE closed_at END,
            last_activity_at = $8, lease_owner = NULL, lease_until = NULL
-         WHERE id = $1`,
-        [input.id, JSON.stringify(input.snapshot), input.machineVersion, input.flow, input.turn,
-          input.pendingEvent === null ? null : JSON.stringify(input.pendingEvent), input.closed, input.now],
-      );
-      for (const key of input.turnKeys) await insertReply(tx, key, input.id, input.response);
-    });
+         WHERE id = $1 RETURNING id
+       )
+       INSERT INTO conversation_turns (turn_key, conversation_id, response)
+       SELECT key, saved.id, $10 FROM saved, unnest($9::text[]) AS key
+       ON CONFLICT (turn_key) DO NOTHING`,
+      [input.id, JSON.stringify(input.snapshot), input.machineVersion, input.flow, input.turn,
+        input.pendingEvent === null ? null : JSON.stringify(input.pendingEvent), input.closed, input.now, input.turnKeys, input.response],
+    );
   }
 
   async recordReply(turnKey: string, conversationId: string, response: string): Promise<void> {

@@ -152,7 +152,14 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
   } catch {
     PGliteCtor = (await importPglite()).PGlite;
   }
-  if (opts.dataDir) fs.mkdirSync(path.resolve(opts.dataDir), { recursive: true });
-  const pg = await PGliteCtor.create(opts.dataDir ? path.resolve(opts.dataDir, 'pglite') : undefined, PGLITE_OPTIONS);
+  const dir = opts.dataDir ? path.resolve(opts.dataDir, 'pglite') : undefined;
+  if (dir && !fs.existsSync(path.join(dir, 'PG_VERSION'))) {
+    // Creating a cluster (initdb) grows PGlite's WebAssembly memory to ~700 MB, and WebAssembly
+    // memory never shrinks: create it, close it, and reopen it at its ~200 MB working size.
+    fs.mkdirSync(dir, { recursive: true });
+    log.info('creating the embedded database (first start only; takes a few seconds)', { dir });
+    await (await PGliteCtor.create(dir, PGLITE_OPTIONS)).close();
+  }
+  const pg = await PGliteCtor.create(dir, PGLITE_OPTIONS);
   return new PgliteDb(pg);
 }

@@ -80,7 +80,20 @@ describeEachDb('Twilio webhooks', (ctx) => {
     expect(conv!.turn).toBe(2);
   });
 
-  it('serialises two webhooks of one conversation that arrive at once: both answered with valid TwiML', async () => {
+  it('serialises two texts of one thread that arrive at once: both answered, neither lost', async () => {
+    const from = '+13035550998';
+    const text = (Body: string) => fd.post('/twilio/sms', { MessageSid: fd.messageSid(), From: from, To: AGENCY_NUMBER, Body });
+    await text('Hello');
+    const [a, b] = await Promise.all([text('What are your office hours?'), text('Do you serve Aurora?')]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const replies = [a.text, b.text].join(' ');
+    expect(replies).toContain('Our office hours are Monday to Friday');
+    expect(replies).toContain('We serve');
+    const { rows } = await ctx.db.query<{ turn: number }>(`SELECT turn FROM conversations WHERE caller_phone = $1`, [from]);
+    expect(rows).toEqual([{ turn: 3 }]);
+  });
+
+  it('answers a turn that races the call’s end with valid TwiML, and the call stays ended', async () => {
     const { callSid, twiml } = await ring(STRANGER);
     const action = gatherAction(twiml)!;
     const status = fd.post('/twilio/voice/status', { CallSid: callSid, CallStatus: 'completed', From: STRANGER });
@@ -89,9 +102,7 @@ describeEachDb('Twilio webhooks', (ctx) => {
     expect(s.status).toBe(204);
     expect(t.status).toBe(200);
     expect(isTwiml(t.text)).toBe(true);
-    const conv = await fd.services.store.byCallSid(callSid);
-    expect(conv!.turn).toBe(3); // the ring, the question and the hang-up: none lost
-    expect(conv!.status).toBe('closed');
+    expect((await fd.services.store.byCallSid(callSid))!.status).toBe('closed');
   });
 
   it('asks again once when it hears nothing, then offers a person or a message', async () => {
