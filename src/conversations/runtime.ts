@@ -301,7 +301,10 @@ export class TurnRuntime {
     now: Date,
   ): Promise<TurnOutcome & { response?: string }> {
     const snap = inflight.actor.getSnapshot();
-    const persisted = inflight.actor.getPersistedSnapshot();
+    // Lines already said are not kept: the next turn renders only what it appends, and a long call
+    // would otherwise grow its snapshot (and the cost of every turn) without bound.
+    const full = inflight.actor.getPersistedSnapshot() as { context?: ConversationContextBase };
+    const persisted = full.context ? { ...full, context: { ...full.context, lines: [] } } : full;
     inflight.actor.stop();
     const ctx = contextOf(snap);
     const def = this.flow(inflight.flow);
