@@ -96,6 +96,25 @@ describeEachDb('new leads, end to end', (ctx) => {
     expect(h.textsTo(OWNER).find((t) => /New lead L-1/.test(t))).toMatch(/RETURNING caller/);
   });
 
+  it('still sends intake what was captured when the caller hangs up mid-intake, with their number, marked incomplete', async () => {
+    h = await startHarness(ctx.db);
+    const call = await h.call(NEW_CALLER, ['I need home care for my mother', 'My name is Susan Park', 'Her name is Ruth Park', 'hangup']);
+    expect(heard(call)).toMatch(/May I have your name\?/);
+
+    await h.runJobs();
+    const intake = h.textsTo(OWNER).find((t) => /New lead L-1/.test(t));
+    expect(intake).toMatch(/INCOMPLETE: the caller hung up/);
+    expect(intake).toMatch(/Susan Park/);
+    expect(intake).toMatch(/\+17205559901/);
+    expect(intake).toMatch(/Ruth Park/);
+    const { rows } = await ctx.db.query<{ incomplete: boolean; caller_phone: string; care_for_name: string }>(
+      'SELECT incomplete, caller_phone, care_for_name FROM leads',
+    );
+    expect(rows).toEqual([{ incomplete: true, caller_phone: NEW_CALLER, care_for_name: 'Ruth Park' }]);
+    // No thank-you text: the caller never agreed to be texted.
+    expect(h.textsTo(NEW_CALLER)).toEqual([]);
+  });
+
   it('keeps a lead while WellSky is down, thanks the caller as usual, and writes it once when WellSky is back', async () => {
     h = await startHarness(ctx.db);
     h.sandbox.setFaults({ outage: true });
