@@ -283,6 +283,8 @@ export const es: Lexicon = {
       'recepcionista',
       '(hablar|comunicarme|hablo|comunicar|platicar) con (alguien|una persona|un humano|la oficina|un representante|una representante|una operadora|un operador|el gerente|la gerente|un supervisor|una supervisora|la duena|el dueno|la coordinadora|un agente|una agente|personal|una persona real)',
       '(comuniqueme|paseme|transfierame|conecteme|comunicame|pasame) (con|a)',
+      '[que] (alguien|una persona) me (llame|hable|marque)',
+      '(llamenme|llameme|me pueden llamar|me puede llamar)',
     ],
     alone: ['una persona', 'persona', 'alguien', 'cero', 'la oficina', 'oficina'],
     fillers: ['quiero', 'necesito', 'hablar', 'con', 'por', 'favor', 'si', 'me', 'puede', 'dar', 'pasar', 'comunicar', 'a', 'una', 'un', 'la', 'real', 'pues', 'este'],

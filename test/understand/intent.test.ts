@@ -98,6 +98,10 @@ describe('understand: what the caller wants', () => {
     // a person
     ['Operator', 'operator'],
     ['Can I talk to a real person please', 'operator'],
+    ['Can someone call me back please', 'operator'],
+    ['Please have somebody call me', 'operator'],
+    ['¿Me pueden llamar, por favor?', 'operator'],
+    ['Que alguien me llame', 'operator'],
     ['representative', 'operator'],
     ['A person, please.', 'operator'],
     ['Quiero hablar con una persona', 'operator'],
