@@ -246,3 +246,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function staffWithRole(agency: AgencyConfig, role: StaffRole): StaffMember[] {
   return agency.staff.filter((s) => s.roles.includes(role));
 }
+
+/**
+ * For process entry points: the config, or one line on stderr naming the key and exit code 1
+ * (a config error is an operator's to fix, not a stack trace to read).
+ */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`Configuration error: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

@@ -4,7 +4,7 @@
  * and dev Twilio mode, and says so.
  */
 import type { Server } from 'node:http';
-import { ConfigError, loadConfig, staffWithRole, type Config } from './config';
+import { loadConfig, loadConfigOrExit, staffWithRole, type Config } from './config';
 import { buildServices, createApp, type BuildOptions, type Services } from './app';
 import { log } from './log';
 
@@ -57,16 +57,7 @@ function describeStart(config: Config, url: string): string {
 }
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`Configuration error: ${err.message}`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   if (config.twilio.mode === 'dev') {
     log.warn('TWILIO DEV MODE: webhooks are accepted WITHOUT signature checks and texts are not sent. Set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN for real use.');
   }

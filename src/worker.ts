@@ -7,7 +7,7 @@
  * Embedded PGlite belongs to one process: run a separate worker only with DATABASE_URL (the web
  * process runs the worker itself unless WORKER=off).
  */
-import { ConfigError, loadConfig, type Config } from './config';
+import { loadConfigOrExit, type Config } from './config';
 import { buildServices, type Services } from './app';
 import { moduleLog } from './log';
 
@@ -38,16 +38,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
 }
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(`Configuration error: ${err.message}`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const worker = await startWorker(config);
   const stop = (signal: string) => {
     log.info('worker stopping: finishing the jobs in flight', { signal, running: worker.services.runner.running });
