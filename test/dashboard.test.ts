@@ -1,0 +1,39 @@
+import request from 'supertest';
+import { describeEachDb } from './support/db';
+import { AGENCY_NUMBER, startFrontDoor, type FrontDoor } from './support/app';
+
+describeEachDb('ops dashboard and health', (ctx) => {
+  let fd: FrontDoor;
+  beforeAll(async () => {
+    fd = await startFrontDoor(ctx.db, { env: { ADMIN_PASSWORD: 'correct horse' } });
+  });
+  afterAll(async () => {
+    await fd.close();
+  });
+
+  it('asks for the admin password and shows recent activity without full phone numbers', async () => {
+    await fd.post('/twilio/voice', { CallSid: fd.callSid(), From: '+13035550996', To: AGENCY_NUMBER });
+    expect((await request(fd.app).get('/dashboard')).status).toBe(401);
+    expect((await request(fd.app).get('/dashboard').auth('admin', 'wrong')).status).toBe(401);
+    const page = await request(fd.app).get('/dashboard').auth('admin', 'correct horse');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Conversations');
+    expect(page.text).toContain('***0996');
+    expect(page.text).not.toContain('3035550996');
+  });
+
+  it('is alive and ready when the database and WellSky answer, and not ready when WellSky is down', async () => {
+    expect((await request(fd.app).get('/healthz')).status).toBe(200);
+    const ready = await request(fd.app).get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks).toEqual({ database: 'ok', wellsky: 'ok (sandbox)' });
+    fd.services.sandbox!.sandbox.setFaults({ outage: true });
+    try {
+      const down = await request(fd.app).get('/readyz');
+      expect(down.status).toBe(503);
+      expect(down.body.checks.database).toBe('ok');
+    } finally {
+      fd.services.sandbox!.sandbox.setFaults({ outage: false });
+    }
+  });
+}, { resetEach: false });
