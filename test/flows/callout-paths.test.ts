@@ -102,9 +102,13 @@ function serializeState(snapshot: Snapshot): string {
 
 function walk(input: ConversationInput) {
   const map = getAdjacencyMap(calloutMachine, { input, events: eventsIn, serializeState, limit: 200_000 });
-  const states = Object.entries(map).map(([key, entry]) => ({ key, state: entry.state as Snapshot, next: Object.values(entry.transitions) }));
+  const states = Object.entries(map).map(([key, entry]) => ({
+    key,
+    state: entry.state as Snapshot,
+    next: Object.values(entry.transitions) as Array<{ event: AnyEvent; state: Snapshot }>,
+  }));
   const transitions = states.flatMap(({ key, state, next }) =>
-    next.map((step) => ({ from: key, before: state, event: step.event as AnyEvent, after: step.state as Snapshot, to: serializeState(step.state as Snapshot) })),
+    next.map((step) => ({ from: key, before: state, event: step.event, after: step.state, to: serializeState(step.state) })),
   );
   return { states, transitions };
 }
