@@ -189,6 +189,16 @@ function onFileForAClient(context: RouterContext): boolean {
   return context.caller?.kind === 'client' || context.caller?.kind === 'contact';
 }
 
+/**
+ * May ask where a client's caregiver is: on file for a client, or a number shared by several
+ * people not yet told apart, at least one of them on file for a client (the where-is flow then
+ * asks which client's visit).
+ */
+function mayAskAboutAClientsVisit(context: RouterContext): boolean {
+  if (context.caller) return onFileForAClient(context);
+  return context.identities.some((identity) => identity.kind === 'client' || (identity.kind === 'contact' && !!identity.clientId));
+}
+
 /** Who reads a message for "the office": the scheduler in office hours, on-call after hours. */
 function officeRole(context: RouterContext): StaffRole {
   return context.agency.officeOpen ? 'scheduler' : 'oncall';
@@ -301,7 +311,7 @@ function createRouterMachine(channel: Channel) {
       heard: ({ context }, params: { intents: Heard[] }) => context.heard !== null && params.intents.includes(context.heard),
       clientSaysCaregiverIsLate: ({ context }) =>
         onFileForAClient(context) && (context.heard === 'callout' || context.heard === 'late' || context.heard === 'uncallout'),
-      clientAsksWhereCaregiverIs: ({ context }) => onFileForAClient(context) && context.heard === 'whereIsCaregiver',
+      clientAsksWhereCaregiverIs: ({ context }) => mayAskAboutAClientsVisit(context) && context.heard === 'whereIsCaregiver',
       caregiverSaysItIsAboutAShift: ({ context }) => askedAboutShift(context) && context.heard === 'yes',
       caregiverSaysItIsNotAboutAShift: ({ context }) => askedAboutShift(context) && context.heard === 'no',
       officeOpenOrUrgent: ({ context }) => context.agency.officeOpen || context.urgent,

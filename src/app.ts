@@ -35,6 +35,8 @@ import { FLOWS } from '../flows/shared';
 import { createComplaints } from './complaints';
 import { LEAD_MACHINE_VERSION, leadMachine } from '../flows/lead.machine';
 import { createLeads } from './leads';
+import { WHERE_IS_CAREGIVER_MACHINE_VERSION, whereIsCaregiverMachine } from '../flows/where-is-caregiver.machine';
+import { createWhereIsCaregiver } from './where-is-caregiver';
 
 const appLog = moduleLog('app');
 
@@ -108,6 +110,7 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
   const effects = createEffects({ staffMessages, agency: config.agency });
   const complaints = createComplaints({ db, jobs, wellsky, directory, staffMessages, agency: config.agency, clock });
   const leads = createLeads({ db, jobs, wellsky, outbox, staffMessages, agency: config.agency });
+  const whereIsCaregiver = createWhereIsCaregiver({ wellsky, directory, outbox, staffMessages, agency: config.agency });
   // Flows the router hands callers to; a name missing here makes the router take a message instead.
   const shiftFill = createShiftFill({ db, jobs, outbox, wellsky, directory, staffMessages, optOuts, agency: config.agency, clock });
   const handoffFlows = {
@@ -117,6 +120,10 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
     },
     [FLOWS.complaint]: { machine: complaintMachine.provide({ actors: { ...effects, ...complaints.effects } }), version: COMPLAINT_MACHINE_VERSION },
     [FLOWS.lead]: { machine: leadMachine.provide({ actors: { ...effects, ...leads.effects } }), version: LEAD_MACHINE_VERSION },
+    [FLOWS.whereIsCaregiver]: {
+      machine: whereIsCaregiverMachine.provide({ actors: { ...effects, ...whereIsCaregiver.effects } }),
+      version: WHERE_IS_CAREGIVER_MACHINE_VERSION,
+    },
   };
   const routerGuards = { flowAvailable: (_: unknown, params: { flow: string }) => params.flow in handoffFlows };
   const store = new ConversationStore(db);
