@@ -118,6 +118,9 @@ export const en: Lexicon = {
         'when (will|is) ' + pronoun + ' (get|getting|be) here',
         'supposed to be here',
         'supposed to (come|arrive|be here) at',
+        '(has|did) [my|the|our] ' + caregiver + ' (arrive|arrived|come|get here|show up|shown up|clock in|clocked in)',
+        '(is|did) [my|the|our] ' + caregiver + ' (here|there|coming|on the way|on her way|on his way)',
+        'when (will|is|does) [my|the|our] ' + caregiver + ' (come|coming|arrive|arriving|get here|be here)',
       ],
     },
     complaint: {

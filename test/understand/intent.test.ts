@@ -98,6 +98,9 @@ describe('understand: what the caller wants', () => {
     // a person
     ['Operator', 'operator'],
     ['Can I talk to a real person please', 'operator'],
+    ['Has my caregiver arrived yet?', 'whereIsCaregiver'],
+    ['Is the caregiver on the way?', 'whereIsCaregiver'],
+    ['When will my caregiver get here?', 'whereIsCaregiver'],
     ['Can someone call me back please', 'operator'],
     ['Please have somebody call me', 'operator'],
     ['¿Me pueden llamar, por favor?', 'operator'],
