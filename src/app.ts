@@ -32,7 +32,7 @@ import { CALLOUT_FLOW, CALLOUT_MACHINE_VERSION, calloutMachine } from '../flows/
 import { createCalloutEffects, createShiftFill, type ShiftFill } from './shiftfill';
 import { COMPLAINT_MACHINE_VERSION, complaintMachine } from '../flows/complaint.machine';
 import { FLOWS } from '../flows/shared';
-import { createComplaints } from './complaints';
+import { createComplaints, type Complaints } from './complaints';
 import { LEAD_MACHINE_VERSION, leadMachine } from '../flows/lead.machine';
 import { createLeads } from './leads';
 import { WHERE_IS_CAREGIVER_MACHINE_VERSION, whereIsCaregiverMachine } from '../flows/where-is-caregiver.machine';
@@ -59,6 +59,7 @@ export interface Services {
   store: ConversationStore;
   runtime: TurnRuntime;
   shiftFill: ShiftFill;
+  complaints: Complaints;
   close(): Promise<void>;
 }
 
@@ -177,7 +178,7 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
   if (startWorker) runner.start();
 
   return {
-    config, clock, db, wellsky, sandbox, jobs, runner, directory, optOuts, transport, outbox, staffMessages, store, runtime, shiftFill,
+    config, clock, db, wellsky, sandbox, jobs, runner, directory, optOuts, transport, outbox, staffMessages, store, runtime, shiftFill, complaints,
     async close() {
       runtime.stopAll();
       await runner.stop();
@@ -240,6 +241,7 @@ export function createApp(s: Services): Express {
       },
       // Shift-offer replies ("YES 4821", "NO") and on-call "OK"s are not conversation turns.
       interceptSms: (msg) => s.shiftFill.interceptSms(msg),
+      onTranscription: (t) => s.complaints.attachTranscription(t),
       handleSmsStatus: async (p) => {
         if (p.MessageSid && p.MessageStatus) await s.outbox.handleStatusCallback({ MessageSid: p.MessageSid, MessageStatus: p.MessageStatus, ErrorCode: p.ErrorCode });
       },

@@ -191,9 +191,29 @@ export function createComplaints(deps: ComplaintsDeps) {
     }
   }
 
+  /**
+   * Twilio's transcription of a recorded complaint arrived (after the call): keep it on the case
+   * and text it to the complaints staff. False when no case has that recording.
+   */
+  async function attachTranscription(t: { recordingUrl?: string; text: string }): Promise<boolean> {
+    if (!t.recordingUrl) return false;
+    const { rows } = await db.query<{ id: string; caller_label: string; caller_phone: string; severity: string }>(
+      `UPDATE complaints SET transcription = $2, updated_at = now()
+       WHERE recording_url = $1 AND transcription IS NULL
+       RETURNING id, caller_label, caller_phone, severity`,
+      [t.recordingUrl, t.text],
+    );
+    for (const row of rows) {
+      const body = `${agency.agency.name}: transcript of complaint ${caseNumberOf(Number(row.id))} from ${row.caller_label}, ${row.caller_phone}: "${t.text.slice(0, 600)}"`;
+      await staffMessages.textRole('complaints', `complaint-transcript:${row.id}`, body, { complaintId: Number(row.id) });
+    }
+    return rows.length > 0;
+  }
+
   return {
     record,
     get,
+    attachTranscription,
     effects: {
       recordComplaint: fromPromise<RecordComplaintOutput, RecordComplaintInput>(async ({ input }) => ({ caseNumber: (await record(input)).caseNumber })),
     },

@@ -35,6 +35,8 @@ export interface WebhookDeps {
    * Runs after the opt-out ledger; must be idempotent by MessageSid.
    */
   interceptSms?: (msg: { from: string; to: string; body: string; messageSid: string }) => Promise<string | undefined>;
+  /** Other owners of recordings (complaint cases) that want their transcription too. */
+  onTranscription?: (t: { recordingUrl?: string; recordingSid?: string; text: string }) => Promise<unknown>;
 }
 
 type Params = Record<string, string | undefined>;
@@ -161,6 +163,7 @@ export function createTwilioRouter(deps: WebhookDeps): Router {
         await deps.staffMessages.addTranscription({
           recordingUrl: p.RecordingUrl, recordingSid: p.RecordingSid, conversationId: typeof req.query.c === 'string' ? req.query.c : undefined, text: p.TranscriptionText,
         });
+        await deps.onTranscription?.({ recordingUrl: p.RecordingUrl, recordingSid: p.RecordingSid, text: p.TranscriptionText });
       }
     } catch (err) {
       log.error('storing a transcription failed', { error: (err as Error).message });

@@ -66,6 +66,16 @@ describeEachDb('complaints, end to end', (ctx) => {
     expect(adminTasks()).toEqual([expect.objectContaining({ description: expect.stringMatching(/^Client complaint: The caregiver keeps forgetting/) })]);
   });
 
+  it('takes a complaint left as a recording, and keeps and texts its transcription when it arrives', async () => {
+    h = await startHarness(ctx.db);
+    const call = await h.call(LINDA, ['I have a complaint', 'I would rather leave a message', 'The aide was rude to my father this morning']);
+    expect(call.recorded).toBe(true);
+    await h.runJobs();
+    const { rows } = await ctx.db.query<{ recording_url: string | null; transcription: string | null; client_id: string }>('SELECT * FROM complaints');
+    expect(rows).toEqual([expect.objectContaining({ client_id: '2870103', recording_url: expect.stringMatching(/^https:/), transcription: 'The aide was rude to my father this morning' })]);
+    expect(h.textsTo(CARE_MANAGER).some((t) => /transcript of complaint C-1 .*"The aide was rude to my father this morning"/.test(t))).toBe(true);
+  });
+
   it('still records a complaint cut short by a hang-up, marked incomplete, and alerts staff', async () => {
     h = await startHarness(ctx.db);
     const call = await h.call(LINDA, ['I want to make a complaint', 'hangup']);
