@@ -83,16 +83,24 @@ async function main(): Promise<void> {
       to: { type: 'string', default: DEFAULT_AGENCY_NUMBER },
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '10' },
-      only: { type: 'string', default: 'ring,turn,sms' },
+      only: { type: 'string', default: 'ring,turn,sms,campaign' },
+      caregivers: { type: 'string', default: '300' },
+      latency: { type: 'string', default: '100' },
       'server-pid': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
-  const scenarios = values.only.split(',').map((s) => s.trim()) as ScenarioName[];
+  const requested = values.only.split(',').map((s) => s.trim());
+  const withCampaign = requested.includes('campaign');
+  const scenarios = requested.filter((s) => s !== 'campaign') as ScenarioName[];
   const unknown = scenarios.find((s) => !(s in SCENARIO_TITLES));
-  if (unknown) throw new Error(`--only ${values.only}: "${unknown}" is not a scenario; use ring, turn, sms`);
+  if (unknown) throw new Error(`--only ${values.only}: "${unknown}" is not a scenario; use ring, turn, sms, campaign`);
 
-  const server = values.base ? { url: trimBase(values.base), close: async () => undefined, inProcess: false } : await startInProcess();
+  const server = values.base
+    ? { url: trimBase(values.base), close: async () => undefined, inProcess: false }
+    : scenarios.length
+      ? await startInProcess()
+      : { url: 'http://localhost (no webhook scenario)', close: async () => undefined, inProcess: true };
   const base = server.url;
   const serverPid = values['server-pid'] ? Number(values['server-pid']) : server.inProcess ? undefined : pidListeningOn(base);
   const opts: BenchOptions = {
@@ -128,8 +136,20 @@ async function main(): Promise<void> {
     await server.close();
   }
 
-  if (values.json) console.log(JSON.stringify({ base, inProcess: server.inProcess, targets: { p99Ms: TARGET_P99_MS, rssMb: TARGET_RSS_MB }, results }, null, 2));
-  else printTable(results, server.inProcess, serverPid !== undefined);
+  // The campaign figure builds its own app and sandbox (300 caregivers, slow WellSky), whatever --base says.
+  let campaign: import('./bench-campaign').CampaignFigures | undefined;
+  if (withCampaign) {
+    log('running: campaign, call-out confirmed → first offer to the transport ...');
+    process.env.LOG_LEVEL ??= 'warn';
+    const { measureCampaign } = await import('./bench-campaign');
+    campaign = await measureCampaign({ caregivers: positive(values.caregivers, '--caregivers'), latencyMs: Number(values.latency) });
+  }
+
+  if (values.json) console.log(JSON.stringify({ base, inProcess: server.inProcess, targets: { p99Ms: TARGET_P99_MS, rssMb: TARGET_RSS_MB }, results, campaign }, null, 2));
+  else {
+    if (results.length) printTable(results, server.inProcess, serverPid !== undefined);
+    if (campaign) (await import('./bench-campaign')).printCampaign(campaign);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
