@@ -11,134 +11,33 @@
  *   handleReply "YES 4821": one conditional UPDATE picks the winner ─► job shiftfill.writeBack:
  *                    PUT, read back, details to the winner, family told (or AdminTask + on-call)
  *   job shiftfill.escalate n: the on-call chain, one person every escalationStepSeconds, until OK
+ *
+ * This file tells the call-out, write-back, escalation and take-back parts; the rows and their
+ * readers are in store.ts, the offer waves in waves.ts, the replies and the claim in claims.ts.
  */
-import type { Db, Queryable } from '../db';
-import type { Clock } from '../clock';
-import type { JobHandlers, JobQueue } from '../jobs';
-import type { Outbox } from '../twilio/outbox';
-import type { OptOutLedger } from '../twilio/optout';
-import type { WellSky } from '../wellsky/service';
-import type { Directory } from '../directory/types';
-import type { StaffMessages } from '../conversations/staff-messages';
-import { staffWithRole, type AgencyConfig } from '../config';
+import type { JobHandlers } from '../jobs';
+import { staffWithRole } from '../config';
 import { ForbiddenError } from '../wellsky/errors';
-import { addLocalDays, hoursBetween, localDate, localDateTime, localWeek } from '../time';
+import { hoursBetween, localDate, localDateTime } from '../time';
 import { moduleLog } from '../log';
-import { parseClaim } from '../../flows/understand';
 import type { Lang } from '../../flows/conversation';
-import { checkAgainstWeek, compareCandidates, rankCandidates, type Candidate } from './candidates';
+import { createClaims } from './claims';
+import {
+  CALL_OUT_TIMES, createShiftFillContext, iso, rowIso, SHIFTFILL_JOBS, URGENT_MS, type CallOutRow, type ShiftFillDeps, type ShiftRef,
+} from './store';
+import { createWaves } from './waves';
+import type { WellSky } from '../wellsky/service';
 import * as T from './texts';
+
+export { SHIFTFILL_JOBS, URGENT_MS, type CallOutRow, type CampaignRow, type ShiftFillDeps, type ShiftRef } from './store';
 
 const log = moduleLog('shiftfill');
 
-export const SHIFTFILL_JOBS = {
-  callOut: 'shiftfill.callout',
-  wave: 'shiftfill.wave',
-  writeBack: 'shiftfill.writeBack',
-  escalate: 'shiftfill.escalate',
-  familyPrompt: 'shiftfill.familyPrompt',
-  cancel: 'shiftfill.cancel',
-} as const;
-
-/** A shift starting within this long is urgent: on-call is texted at once. */
-export const URGENT_MS = 2 * 60 * 60 * 1000;
-/** How many WellSky checks of candidates run at once (the API allows 100 requests a second). */
-const CHECK_CONCURRENCY = 8;
-
-export interface ShiftRef {
-  id: string;
-  clientId: string;
-  /** UTC ISO */
-  start: string;
-  end: string;
-}
-
-export interface CallOutRow {
-  id: number;
-  kind: 'callout' | 'late';
-  caregiver_id: string;
-  caller_phone: string;
-  lang: Lang;
-  shift_id: string;
-  client_id: string;
-  shift_start: string;
-  shift_end: string;
-  reason: string | null;
-  urgent: boolean;
-  status: string;
-  admin_task_id: string | null;
-  write_back: string | null;
-  created_at: string;
-}
-
-export interface CampaignRow {
-  id: number;
-  call_out_id: number;
-  shift_id: string;
-  client_id: string;
-  shift_start: string;
-  shift_end: string;
-  claim_code: string;
-  status: 'open' | 'filled' | 'cancelled' | 'expired';
-  area: string | null;
-  skills: string | null;
-  waves_sent: number;
-  candidates_ready: boolean;
-  winner_caregiver_id: string | null;
-  winner_phone: string | null;
-  write_back: string | null;
-  escalated_at: string | null;
-  acknowledged_by: string | null;
-  call_out_at: string;
-  first_offer_at: string | null;
-  filled_at: string | null;
-}
-
-export interface ShiftFillDeps {
-  db: Db;
-  jobs: JobQueue;
-  outbox: Outbox;
-  wellsky: WellSky;
-  directory: Directory;
-  staffMessages: StaffMessages;
-  optOuts: OptOutLedger;
-  agency: AgencyConfig;
-  clock: Clock;
-}
-
-const iso = (d: Date | string) => new Date(d).toISOString();
-
-function rowIso<T extends object>(row: T, keys: string[]): T {
-  const out: Record<string, unknown> = { ...(row as Record<string, unknown>) };
-  for (const k of keys) if (out[k] != null) out[k] = iso(out[k] as string);
-  for (const k of ['id', 'call_out_id', 'waves_sent']) if (out[k] != null) out[k] = Number(out[k]);
-  return out as T;
-}
-
-const CALL_OUT_TIMES = ['shift_start', 'shift_end', 'created_at'];
-const CAMPAIGN_TIMES = ['shift_start', 'shift_end', 'call_out_at', 'first_offer_at', 'filled_at', 'escalated_at'];
-
-async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
-}
-
 export function createShiftFill(deps: ShiftFillDeps) {
-  const { db, jobs, outbox, wellsky, directory, staffMessages, optOuts, agency, clock } = deps;
-  const cfg = agency.shiftFill;
-  const zone = agency.agency.timezone;
-  const agencyName = agency.agency.shortName ?? agency.agency.name;
-  const now = () => clock.now();
-  const when = (r: { shift_start: string; shift_end: string }): T.ShiftWhen => ({ start: iso(r.shift_start), end: iso(r.shift_end), timezone: zone });
-
-  async function callOut(id: number, q: Queryable = db): Promise<CallOutRow | undefined> {
-    const { rows } = await q.query<CallOutRow>('SELECT * FROM call_outs WHERE id = $1', [id]);
-    return rows[0] ? rowIso(rows[0], CALL_OUT_TIMES) : undefined;
-  }
-
-  async function campaign(id: number, q: Queryable = db): Promise<CampaignRow | undefined> {
-    const { rows } = await q.query<CampaignRow>('SELECT * FROM campaigns WHERE id = $1', [id]);
-    return rows[0] ? rowIso(rows[0], CAMPAIGN_TIMES) : undefined;
-  }
+  const ctx = createShiftFillContext(deps);
+  const { db, jobs, outbox, wellsky, directory, staffMessages, agency, cfg, zone, agencyName, now, when, callOut, campaign } = ctx;
+  const { runWave } = createWaves(ctx);
+  const { handleReply, claimByPhone } = createClaims(ctx);
 
   async function names(caregiverId: string, clientId: string) {
     const [caregiver, client] = await Promise.all([
@@ -299,232 +198,6 @@ export function createShiftFill(deps: ShiftFillDeps) {
     await jobs.enqueue(SHIFTFILL_JOBS.escalate, { campaignId: id, step: 0 }, { dedupeKey: `${SHIFTFILL_JOBS.escalate}:${id}:0`, runAt: new Date(Math.max(at, escalateAt)) });
     await jobs.enqueue(SHIFTFILL_JOBS.familyPrompt, { campaignId: id }, { dedupeKey: `${SHIFTFILL_JOBS.familyPrompt}:${id}`, runAt: new Date(Math.max(at, startMs - URGENT_MS)) });
     return id;
-  }
-
-  // ── Waves of offers ──────────────────────────────────────────────────────────────────────
-
-  async function prepareCandidates(c: CampaignRow, caller: string): Promise<void> {
-    const today = localDate(now(), zone);
-    const [caregivers, client, history, tags] = await Promise.all([
-      wellsky.listCaregivers(),
-      wellsky.getPatient(c.client_id).catch(() => null),
-      // The client's last four weeks, a week per search (WellSky takes at most 6 additional days).
-      Promise.all([28, 21, 14, 7].map((back) => wellsky.shiftsForClient(c.client_id, { startDate: addLocalDays(today, -back), additionalDays: 6 }).catch(() => []))).then((weeks) => weeks.flat()),
-      wellsky.listProfileTags().catch(() => []),
-    ]);
-    const optedOut = new Set<string>();
-    for (const cg of caregivers) {
-      const phone = cg.mobilePhone ?? cg.phones[0];
-      if (phone && (await optOuts.isOptedOut(phone))) optedOut.add(phone);
-    }
-    const replies = await db.query<{ caregiver_id: string; secs: string }>(
-      `SELECT caregiver_id, avg(EXTRACT(EPOCH FROM (replied_at - sent_at))) AS secs FROM offers WHERE replied_at IS NOT NULL GROUP BY caregiver_id`,
-    );
-    const replySeconds = new Map(replies.rows.map((r) => [r.caregiver_id, Math.round(Number(r.secs))]));
-    const ranked = rankCandidates({ caregivers, callerCaregiverId: caller, client, clientHistory: history, optedOut, replySeconds });
-    const tagNames = new Map(tags.map((t) => [t.id, t.name]));
-    const skills = (client?.tagIds ?? []).map((t) => tagNames.get(t)).filter((s): s is string => !!s);
-    const area = [client?.address?.city, client?.address?.postalCode].filter(Boolean).join(' ') || null;
-    await db.transaction(async (tx) => {
-      for (const r of ranked) {
-        await tx.query(
-          `INSERT INTO campaign_candidates (campaign_id, caregiver_id, phone, first_name, lang, rank, worked_for_client, same_area, shares_language, skills_matched, skills_needed, avg_reply_seconds, eligibility)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING`,
-          [c.id, r.caregiverId, r.phone ?? null, r.firstName, r.lang, r.rank, r.workedForClient, r.sameArea, r.sharesLanguage, r.skillsMatched,
-            r.skillsNeeded, r.avgReplySeconds ?? null, r.eligibility],
-        );
-      }
-      await tx.query('UPDATE campaigns SET candidates_ready = true, area = $2, skills = $3 WHERE id = $1', [c.id, area, skills.join(', ')]);
-    });
-  }
-
-  interface CandidateRow {
-    caregiver_id: string; phone: string; first_name: string; lang: Lang; rank: number; eligibility: string;
-    worked_for_client: boolean; same_area: boolean; shares_language: boolean; skills_matched: number; skills_needed: number;
-    hours_this_week: string | null; avg_reply_seconds: string | null;
-  }
-
-  function factorsOf(r: CandidateRow): Candidate {
-    return {
-      caregiverId: r.caregiver_id, phone: r.phone, firstName: r.first_name, lang: r.lang, eligibility: r.eligibility as Candidate['eligibility'],
-      rank: Number(r.rank), workedForClient: r.worked_for_client, sameArea: r.same_area, sharesLanguage: r.shares_language,
-      skillsMatched: Number(r.skills_matched), skillsNeeded: Number(r.skills_needed),
-      hoursThisWeek: r.hours_this_week == null ? undefined : Number(r.hours_this_week),
-      avgReplySeconds: r.avg_reply_seconds == null ? undefined : Number(r.avg_reply_seconds),
-    };
-  }
-
-  /** Candidates not yet offered this shift, checked in WellSky in rank order until a wave is full. */
-  async function nextWave(c: CampaignRow): Promise<{ wave: Candidate[] }> {
-    const week = localWeek(c.shift_start, zone);
-    const load = async () =>
-      (await db.query<CandidateRow>(
-        `SELECT cc.* FROM campaign_candidates cc
-         WHERE cc.campaign_id = $1 AND cc.eligibility IN ('pending', 'eligible')
-           AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.campaign_id = cc.campaign_id AND o.caregiver_id = cc.caregiver_id)
-         ORDER BY cc.rank`,
-        [c.id],
-      )).rows.map(factorsOf);
-    let pool = await load();
-    for (;;) {
-      const eligible = pool.filter((p) => p.eligibility === 'eligible');
-      const pending = pool.filter((p) => p.eligibility === 'pending');
-      if (eligible.length >= cfg.waveSize || pending.length === 0) break;
-      const batch = pending.slice(0, Math.max(CHECK_CONCURRENCY, (cfg.waveSize - eligible.length) * 2));
-      await inBatches(batch, CHECK_CONCURRENCY, async (p) => {
-        let result: { eligibility: string; hoursThisWeek?: number };
-        try {
-          const shifts = await wellsky.shiftsForCaregiver(p.caregiverId, { weekNo: week.weekNo });
-          result = checkAgainstWeek({ id: c.shift_id, start: c.shift_start, end: c.shift_end }, shifts, cfg.maxWeeklyHours);
-        } catch (err) {
-          log.warn('could not check a candidate in WellSky; skipping them', { campaignId: c.id, caregiverId: p.caregiverId, error: (err as Error).message });
-          result = { eligibility: 'check_failed' };
-        }
-        await db.query('UPDATE campaign_candidates SET eligibility = $3, hours_this_week = $4, checked_at = $5 WHERE campaign_id = $1 AND caregiver_id = $2',
-          [c.id, p.caregiverId, result.eligibility, result.hoursThisWeek ?? null, iso(now())]);
-      });
-      pool = await load();
-    }
-    const eligible = pool.filter((p) => p.eligibility === 'eligible').sort(compareCandidates);
-    const wave = eligible.slice(0, cfg.waveSize);
-    return { wave };
-  }
-
-  async function runWave(campaignId: number, waveNo: number): Promise<void> {
-    const c = await campaign(campaignId);
-    if (!c || c.status !== 'open') return;
-    if (Date.parse(c.shift_start) <= now().getTime()) {
-      await db.query(`UPDATE campaigns SET status = 'expired', closed_at = $2 WHERE id = $1 AND status = 'open'`, [c.id, iso(now())]);
-      return;
-    }
-    // A wave that went out before a restart is not sent again; only its follow-up is ensured.
-    if (c.waves_sent < waveNo) await sendWave(c, waveNo);
-    const remaining = await db.query<{ n: string }>(
-      `SELECT count(*) AS n FROM campaign_candidates cc WHERE cc.campaign_id = $1 AND cc.eligibility IN ('pending', 'eligible')
-         AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.campaign_id = cc.campaign_id AND o.caregiver_id = cc.caregiver_id)`,
-      [c.id],
-    );
-    if (Number(remaining.rows[0].n) > 0) {
-      await jobs.enqueue(SHIFTFILL_JOBS.wave, { campaignId: c.id, wave: waveNo + 1 }, {
-        dedupeKey: `${SHIFTFILL_JOBS.wave}:${c.id}:${waveNo + 1}`, runAt: new Date(now().getTime() + cfg.waveIntervalSeconds * 1000),
-      });
-    }
-  }
-
-  async function sendWave(campaignRow: CampaignRow, waveNo: number): Promise<void> {
-    let c = campaignRow;
-    const row = (await callOut(c.call_out_id))!;
-    if (!c.candidates_ready) {
-      await prepareCandidates(c, row.caregiver_id);
-      c = (await campaign(c.id))!;
-    }
-    const { wave } = await nextWave(c);
-    const sentAt = iso(now());
-    const skills = c.skills ? c.skills.split(', ').filter(Boolean) : [];
-    await db.transaction(async (tx) => {
-      const still = await tx.query<{ status: string }>('SELECT status FROM campaigns WHERE id = $1 FOR UPDATE', [c.id]);
-      if (still.rows[0]?.status !== 'open') return;
-      for (const cand of wave) {
-        const inserted = await tx.query(
-          `INSERT INTO offers (campaign_id, caregiver_id, phone, lang, wave, claim_code, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (campaign_id, caregiver_id) DO NOTHING RETURNING id`,
-          [c.id, cand.caregiverId, cand.phone, cand.lang, waveNo, c.claim_code, sentAt],
-        );
-        if (!inserted.rows.length) continue;
-        await outbox.send({
-          to: cand.phone!,
-          body: T.offerText({ agency: agencyName, when: when(c), area: c.area ?? undefined, skills, code: c.claim_code, lang: cand.lang }),
-          purpose: 'offer', idempotencyKey: `offer:${c.id}:${cand.caregiverId}`, meta: { campaignId: c.id, wave: waveNo },
-        }, tx);
-      }
-      await tx.query(
-        `UPDATE campaigns SET waves_sent = GREATEST(waves_sent, $2), first_offer_at = CASE WHEN $3 THEN COALESCE(first_offer_at, $4::timestamptz) ELSE first_offer_at END WHERE id = $1`,
-        [c.id, waveNo, wave.length > 0, sentAt],
-      );
-    });
-    log.info('offer wave sent', { campaignId: c.id, wave: waveNo, offers: wave.length });
-  }
-
-  // ── Replies: claims and declines ─────────────────────────────────────────────────────────
-
-  interface OfferRow { id: string; campaign_id: string; caregiver_id: string; phone: string; lang: Lang; claim_code: string; status: string }
-
-  async function hasTextConversationWaiting(phone: string): Promise<boolean> {
-    const { rows } = await db.query(
-      `SELECT 1 FROM conversations WHERE channel = 'sms' AND status = 'active' AND caller_phone = $1 AND last_activity_at > $2 LIMIT 1`,
-      [phone, iso(new Date(now().getTime() - 30 * 60_000))],
-    );
-    return rows.length > 0;
-  }
-
-  /**
-   * A text that may answer an offer: "YES 4821" always claims; a bare "YES" claims when the
-   * sender holds exactly one open offer and no text conversation of theirs is waiting for an
-   * answer; "NO"/"can't" declines. Returns the reply, or undefined when the text is not for us.
-   */
-  async function handleReply(msg: { from: string; body: string }): Promise<string | undefined> {
-    const claim = parseClaim(msg.body);
-    if (!claim) return undefined;
-    const offers = (await db.query<OfferRow>(
-      `SELECT o.* FROM offers o JOIN campaigns c ON c.id = o.campaign_id WHERE o.phone = $1 AND (o.status = 'open' OR c.claim_code = $2) ORDER BY o.id DESC`,
-      [msg.from, claim.code ?? '-'],
-    )).rows;
-    const lang: Lang = offers[0]?.lang ?? 'en';
-    let offer: OfferRow | undefined;
-    if (claim.code) {
-      offer = offers.find((o) => o.claim_code === claim.code);
-      if (!offer) return offers.length || !(await hasTextConversationWaiting(msg.from)) ? T.noOfferText({ agency: agencyName, lang }) : undefined;
-    } else {
-      const open = offers.filter((o) => o.status === 'open');
-      if (open.length === 0 || (await hasTextConversationWaiting(msg.from))) return undefined;
-      if (open.length > 1) return T.whichOfferText({ agency: agencyName, codes: open.map((o) => o.claim_code), lang });
-      offer = open[0];
-    }
-    const at = iso(now());
-    if (claim.decline) {
-      await db.query(`UPDATE offers SET status = 'declined', replied_at = COALESCE(replied_at, $2) WHERE id = $1 AND status = 'open'`, [offer.id, at]);
-      return T.declineAckText({ agency: agencyName, lang: offer.lang });
-    }
-    return claimOffer(offer, at);
-  }
-
-  /** A caregiver calling to take an offered shift: by code, or their only open offer. */
-  async function claimByPhone(input: { phone: string; code?: string }): Promise<'claimed' | 'tooLate' | 'none'> {
-    const offers = (await db.query<OfferRow>(
-      `SELECT * FROM offers WHERE phone = $1 AND (status = 'open' OR claim_code = $2) ORDER BY id DESC`, [input.phone, input.code ?? '-'],
-    )).rows;
-    const offer = input.code ? offers.find((o) => o.claim_code === input.code) : offers.filter((o) => o.status === 'open').length === 1 ? offers.find((o) => o.status === 'open') : undefined;
-    if (!offer) return 'none';
-    await claimOffer(offer, iso(now()));
-    const c = await campaign(Number(offer.campaign_id));
-    return c?.winner_caregiver_id === offer.caregiver_id ? 'claimed' : 'tooLate';
-  }
-
-  async function claimOffer(offer: OfferRow, at: string): Promise<string> {
-    const campaignId = Number(offer.campaign_id);
-    const won = await db.transaction(async (tx) => {
-      // The one statement that decides: only one UPDATE can move the campaign from open to filled.
-      const filled = await tx.query<{ id: string }>(
-        `UPDATE campaigns SET status = 'filled', winner_caregiver_id = $2, winner_phone = $3, filled_at = $4
-         WHERE id = $1 AND status = 'open' RETURNING id`,
-        [campaignId, offer.caregiver_id, offer.phone, at],
-      );
-      if (!filled.rows.length) return false;
-      await tx.query(`UPDATE offers SET status = 'claimed', replied_at = COALESCE(replied_at, $2) WHERE id = $1`, [offer.id, at]);
-      await tx.query(`UPDATE offers SET status = 'withdrawn' WHERE campaign_id = $1 AND status = 'open'`, [campaignId]);
-      await tx.query(`UPDATE call_outs SET status = 'filled' WHERE id = (SELECT call_out_id FROM campaigns WHERE id = $1)`, [campaignId]);
-      await jobs.enqueue(SHIFTFILL_JOBS.writeBack, { campaignId }, { dedupeKey: `${SHIFTFILL_JOBS.writeBack}:${campaignId}` }, tx);
-      return true;
-    });
-    const c = (await campaign(campaignId))!;
-    if (won || c.winner_caregiver_id === offer.caregiver_id) {
-      if (won) log.info('shift claimed', { campaignId, caregiverId: offer.caregiver_id });
-      return offer.lang === 'es'
-        ? `${agencyName}: gracias, el turno ${c.claim_code} es suyo. Le enviaremos los detalles en un momento.`
-        : `${agencyName}: thanks, shift ${c.claim_code} is yours. We'll text you the details in a moment.`;
-    }
-    await db.query(`UPDATE offers SET status = 'too_late', replied_at = COALESCE(replied_at, $2) WHERE id = $1 AND status IN ('open', 'withdrawn')`, [offer.id, at]);
-    return T.filledText({ agency: agencyName, code: c.claim_code, lang: offer.lang });
   }
 
   // ── After the claim: write-back, details, family ─────────────────────────────────────────
