@@ -15,6 +15,8 @@ const log = moduleLog('shiftfill');
 
 /** How many WellSky checks of candidates run at once (the API allows 100 requests a second). */
 const CHECK_CONCURRENCY = 8;
+/** Candidate rows written per INSERT (13 parameters each). */
+const INSERT_BATCH = 100;
 
 async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
@@ -32,11 +34,7 @@ export function createWaves(ctx: ShiftFillContext) {
       Promise.all([28, 21, 14, 7].map((back) => wellsky.shiftsForClient(c.client_id, { startDate: addLocalDays(today, -back), additionalDays: 6 }).catch(() => []))).then((weeks) => weeks.flat()),
       wellsky.listProfileTags().catch(() => []),
     ]);
-    const optedOut = new Set<string>();
-    for (const cg of caregivers) {
-      const phone = cg.mobilePhone ?? cg.phones[0];
-      if (phone && (await optOuts.isOptedOut(phone))) optedOut.add(phone);
-    }
+    const optedOut = await optOuts.optedOutAmong(caregivers.map((cg) => cg.mobilePhone ?? cg.phones[0]).filter((p): p is string => !!p));
     const replies = await db.query<{ caregiver_id: string; secs: string }>(
       `SELECT caregiver_id, avg(EXTRACT(EPOCH FROM (replied_at - sent_at))) AS secs FROM offers WHERE replied_at IS NOT NULL GROUP BY caregiver_id`,
     );
@@ -46,12 +44,17 @@ export function createWaves(ctx: ShiftFillContext) {
     const skills = (client?.tagIds ?? []).map((t) => tagNames.get(t)).filter((s): s is string => !!s);
     const area = [client?.address?.city, client?.address?.postalCode].filter(Boolean).join(' ') || null;
     await db.transaction(async (tx) => {
-      for (const r of ranked) {
+      // A few hundred candidates: rows in batches, not one statement each.
+      for (let i = 0; i < ranked.length; i += INSERT_BATCH) {
+        const rows = ranked.slice(i, i + INSERT_BATCH).map((r) => [
+          c.id, r.caregiverId, r.phone ?? null, r.firstName, r.lang, r.rank, r.workedForClient, r.sameArea, r.sharesLanguage, r.skillsMatched,
+          r.skillsNeeded, r.avgReplySeconds ?? null, r.eligibility,
+        ]);
+        const values = rows.map((row, n) => `(${row.map((_, k) => `$${n * row.length + k + 1}`).join(', ')})`).join(', ');
         await tx.query(
           `INSERT INTO campaign_candidates (campaign_id, caregiver_id, phone, first_name, lang, rank, worked_for_client, same_area, shares_language, skills_matched, skills_needed, avg_reply_seconds, eligibility)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING`,
-          [c.id, r.caregiverId, r.phone ?? null, r.firstName, r.lang, r.rank, r.workedForClient, r.sameArea, r.sharesLanguage, r.skillsMatched,
-            r.skillsNeeded, r.avgReplySeconds ?? null, r.eligibility],
+           VALUES ${values} ON CONFLICT DO NOTHING`,
+          rows.flat(),
         );
       }
       await tx.query('UPDATE campaigns SET candidates_ready = true, area = $2, skills = $3 WHERE id = $1', [c.id, area, skills.join(', ')]);

@@ -68,6 +68,8 @@ export interface OptOutLedger {
   /** Records an inbound text: a stop keyword opts the number out; a start keyword (YES included) opts it back in only if it was out. */
   recordInbound(phone: string, body: string): Promise<InboundKeywordResult>;
   isOptedOut(phone: string, tx?: Queryable): Promise<boolean>;
+  /** Which of these numbers (as given) are opted out, in one query: for checking a whole list. */
+  optedOutAmong(phones: string[], tx?: Queryable): Promise<Set<string>>;
   markOptedOut(phone: string, reason: string, source?: OptOutSource, tx?: Queryable): Promise<void>;
   markOptedIn(phone: string, reason: string, source?: OptOutSource, tx?: Queryable): Promise<void>;
   history(phone: string): Promise<{ optedOut: boolean; keyword: string | null; source: OptOutSource; at: Date }[]>;
@@ -109,8 +111,17 @@ export function createOptOutLedger({ db, clock }: { db: Db; clock: Clock }): Opt
     return res.rows[0]?.opted_out === true;
   }
 
+  async function optedOutAmong(phones: string[], tx: Queryable = db): Promise<Set<string>> {
+    const given = new Map<string, string[]>();
+    for (const phone of phones) given.set(ledgerPhone(phone), [...(given.get(ledgerPhone(phone)) ?? []), phone]);
+    if (!given.size) return new Set();
+    const res = await tx.query<{ phone: string }>('SELECT phone FROM sms_opt_outs WHERE opted_out AND phone = ANY($1::text[])', [[...given.keys()]]);
+    return new Set(res.rows.flatMap((r) => given.get(r.phone) ?? []));
+  }
+
   return {
     isOptedOut,
+    optedOutAmong,
 
     async recordInbound(phone, body) {
       const keyword = classifyKeyword(body);
