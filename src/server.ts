@@ -43,15 +43,23 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   };
 }
 
-function describeStart(config: Config, url: string): string {
+function describeStart(config: Config, url: string, sandboxUrl?: string): string {
   const lines = [`Front door for ${config.agency.agency.name} listening on ${url} (public URL ${config.publicBaseUrl})`];
   lines.push(config.databaseUrl ? '  database: Postgres (DATABASE_URL)' : `  database: embedded PGlite in ${config.dataDir}`);
-  lines.push(config.wellsky.mode === 'sandbox' ? '  WellSky: embedded sandbox with a synthetic agency (no WELLSKY_* credentials set)' : `  WellSky: ${config.wellsky.baseUrl}`);
+  lines.push(
+    config.wellsky.mode === 'sandbox'
+      ? `  WellSky: embedded sandbox with a synthetic agency at ${sandboxUrl ?? '(in-process)'} (no WELLSKY_* credentials set; admin API under /_sandbox/, docs/sandbox.md)`
+      : `  WellSky: ${config.wellsky.baseUrl}`,
+  );
   lines.push(config.twilio.mode === 'dev' ? '  Twilio: DEV MODE: unsigned webhooks accepted, texts go to the dev outbox (GET /dev/texts)' : '  Twilio: live, webhook signatures checked');
   lines.push(`  on-call chain: ${staffWithRole(config.agency, 'oncall').map((s) => s.name).join(' → ')}`);
   lines.push(`  dashboard: ${url}/dashboard${config.adminPassword ? ' (user admin)' : ' (open: no ADMIN_PASSWORD in development)'}`);
   if (config.twilio.mode === 'dev') {
-    lines.push('', 'Try a call:  npm run phone -- call --from +13035550110', 'Try a text:  npm run phone -- text --from +13035550110 "I am sick and cannot make my shift"');
+    lines.push(
+      '',
+      'Try a call as caregiver Dana Whitfield:  npm run phone -- call --from +17205550112',
+      'Try a text:                              npm run phone -- text --from +17205550112 "I am sick and cannot make my shift"',
+    );
   }
   return lines.join('\n');
 }
@@ -62,7 +70,7 @@ async function main(): Promise<void> {
     log.warn('TWILIO DEV MODE: webhooks are accepted WITHOUT signature checks and texts are not sent. Set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN for real use.');
   }
   const running = await startServer({ config });
-  console.log(describeStart(config, running.url));
+  console.log(describeStart(config, running.url, running.services.sandbox?.url));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
