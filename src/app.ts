@@ -113,7 +113,8 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
   const leads = createLeads({ db, jobs, wellsky, outbox, staffMessages, agency: config.agency });
   const whereIsCaregiver = createWhereIsCaregiver({ wellsky, directory, outbox, staffMessages, agency: config.agency });
   // Flows the router hands callers to; a name missing here makes the router take a message instead.
-  const shiftFill = createShiftFill({ db, jobs, outbox, wellsky, directory, staffMessages, optOuts, agency: config.agency, clock });
+  // The campaign's first offers wait on a chain of jobs: wake this process's worker as each is committed.
+  const shiftFill = createShiftFill({ db, jobs, outbox, wellsky, directory, staffMessages, optOuts, agency: config.agency, clock, wakeWorker: () => runner.poke() });
   const handoffFlows = {
     [CALLOUT_FLOW]: {
       machine: calloutMachine.provide({ actors: createCalloutEffects({ wellsky, directory, shiftFill, timezone: config.agency.agency.timezone }) }),

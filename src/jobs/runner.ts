@@ -37,6 +37,11 @@ export interface JobRunner {
   stop(): Promise<void>;
   /** Claims and runs everything due now (by the runner's clock), including jobs that become due while it runs. Returns how many ran. */
   runDueOnce(): Promise<number>;
+  /**
+   * Looks for due jobs now instead of at the next poll, if the polling loop is idle. For code that
+   * just committed a job someone is waiting for; a poke while the loop is busy changes nothing.
+   */
+  poke(): void;
   readonly running: number;
 }
 
@@ -247,6 +252,10 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       stopping = false;
       log.info('job runner started', { workerId, concurrency, pollMs });
       loop = pollLoop();
+    },
+
+    poke() {
+      wake?.();
     },
 
     async stop() {

@@ -35,7 +35,7 @@ const log = moduleLog('shiftfill');
 
 export function createShiftFill(deps: ShiftFillDeps) {
   const ctx = createShiftFillContext(deps);
-  const { db, jobs, outbox, wellsky, directory, staffMessages, agency, cfg, zone, agencyName, now, when, callOut, campaign } = ctx;
+  const { db, jobs, outbox, wellsky, directory, staffMessages, agency, cfg, zone, agencyName, now, when, callOut, campaign, wakeWorker } = ctx;
   const { runWave } = createWaves(ctx);
   const { handleReply, claimByPhone } = createClaims(ctx);
 
@@ -64,7 +64,7 @@ export function createShiftFill(deps: ShiftFillDeps) {
   }): Promise<{ callOutId: number; urgent: boolean }> {
     const at = now();
     const urgent = Date.parse(input.shift.start) - at.getTime() < URGENT_MS;
-    return db.transaction(async (tx) => {
+    const recorded = await db.transaction(async (tx) => {
       const inserted = await tx.query<{ id: string; urgent: boolean }>(
         `INSERT INTO call_outs (idempotency_key, conversation_id, kind, channel, caregiver_id, caller_phone, lang, shift_id, client_id, shift_start, shift_end, reason, urgent, created_at)
          VALUES ($1, $2, 'callout', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
@@ -78,6 +78,8 @@ export function createShiftFill(deps: ShiftFillDeps) {
       if (inserted.rows[0]) log.info('call-out recorded', { callOutId: id, shiftId: input.shift.id, urgent });
       return { callOutId: id, urgent: row.urgent };
     });
+    wakeWorker();
+    return recorded;
   }
 
   /** Running late: noted, the scheduler (and the family, when configured) texted. No campaign. */
@@ -197,6 +199,8 @@ export function createShiftFill(deps: ShiftFillDeps) {
     const escalateAt = row.urgent ? at : Math.min(at + cfg.escalateAfterSeconds * 1000, startMs - URGENT_MS);
     await jobs.enqueue(SHIFTFILL_JOBS.escalate, { campaignId: id, step: 0 }, { dedupeKey: `${SHIFTFILL_JOBS.escalate}:${id}:0`, runAt: new Date(Math.max(at, escalateAt)) });
     await jobs.enqueue(SHIFTFILL_JOBS.familyPrompt, { campaignId: id }, { dedupeKey: `${SHIFTFILL_JOBS.familyPrompt}:${id}`, runAt: new Date(Math.max(at, startMs - URGENT_MS)) });
+    // The first wave need not wait for this job's remaining texts.
+    wakeWorker();
     return id;
   }
 

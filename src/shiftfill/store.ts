@@ -85,6 +85,8 @@ export interface ShiftFillDeps {
   optOuts: OptOutLedger;
   agency: AgencyConfig;
   clock: Clock;
+  /** Wakes this process's job worker after a job was committed (optional: otherwise it polls). */
+  wakeWorker?: () => void;
 }
 
 
@@ -122,6 +124,7 @@ export function createShiftFillContext(deps: ShiftFillDeps) {
   return {
     ...deps,
     ...createShiftFillStore(deps.db),
+    wakeWorker: () => deps.wakeWorker?.(),
     cfg: agency.shiftFill,
     zone,
     agencyName: agency.agency.shortName ?? agency.agency.name,

@@ -23,7 +23,7 @@ async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<v
 }
 
 export function createWaves(ctx: ShiftFillContext) {
-  const { db, jobs, outbox, wellsky, optOuts, cfg, zone, agencyName, now, when, callOut, campaign } = ctx;
+  const { db, jobs, outbox, wellsky, optOuts, cfg, zone, agencyName, now, when, callOut, campaign, wakeWorker } = ctx;
 
   async function prepareCandidates(c: CampaignRow, caller: string): Promise<void> {
     const today = localDate(now(), zone);
@@ -165,6 +165,7 @@ export function createWaves(ctx: ShiftFillContext) {
         [c.id, waveNo, wave.length > 0, sentAt],
       );
     });
+    wakeWorker(); // the offers' outbox jobs
     log.info('offer wave sent', { campaignId: c.id, wave: waveNo, offers: wave.length });
   }
 

@@ -270,6 +270,23 @@ describeEachDb('job runner', (ctx) => {
     expect(finished).toBe(6);
     expect(await queue.countByStatus()).toMatchObject({ done: 6, running: 0 });
   });
+
+  it('runs a job at once when poked after it was queued, instead of at the next poll', async () => {
+    const ran: number[] = [];
+    const { queue, runner } = setup(ctx.db, { 'test.record': async () => void ran.push(Date.now()) }, { pollMs: 60_000 });
+    runner.start();
+    await waitFor(async () => (await queue.countByStatus()).pending === 0); // the first poll has passed
+    await new Promise((r) => setTimeout(r, 50));
+    await queue.enqueue('test.record', {});
+    const queuedAt = Date.now();
+    runner.poke();
+    try {
+      await waitFor(() => ran.length === 1, 2_000);
+    } finally {
+      await runner.stop();
+    }
+    expect(ran[0] - queuedAt).toBeLessThan(1_000);
+  });
 });
 
 async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
