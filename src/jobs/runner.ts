@@ -77,6 +77,8 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
   let loop: Promise<void> | undefined;
   let stopping = false;
   let wake: (() => void) | undefined;
+  /** A poke that came while the loop was not waiting: look again before the next wait. */
+  let poked = false;
 
   async function claim(limit: number, exclude: number[] = []): Promise<Job[]> {
     const now = clock.now();
@@ -231,6 +233,12 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       }
       for (const job of claimed) void track(execute(job));
       if (free > 0 && claimed.length === free && !stopping) continue; // more may be due right now
+      if (stopping) break;
+      if (poked) {
+        // Poked while claiming: what was queued may have missed this claim.
+        poked = false;
+        continue;
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pollMs);
         wake = () => {
@@ -255,7 +263,8 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     },
 
     poke() {
-      wake?.();
+      if (wake) wake();
+      else poked = true;
     },
 
     async stop() {
