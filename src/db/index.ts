@@ -5,6 +5,7 @@
  * Rule for every caller: never hold a transaction open across a remote call. PGlite has a single
  * connection, so an open transaction makes every other query in the process wait.
  */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
@@ -126,6 +127,17 @@ const importPglite = new Function('return import("@electric-sql/pglite")') as ()
  */
 export const PGLITE_OPTIONS = { postgresqlconf: 'shared_buffers=16MB' } as const;
 
+function createPgliteClusterInChild(dir: string): Promise<void> {
+  const script = `const { PGlite } = await import(${JSON.stringify(require.resolve('@electric-sql/pglite'))});
+    const db = await PGlite.create(process.env.PGLITE_INIT_DIR, ${JSON.stringify(PGLITE_OPTIONS)});
+    await db.close();`;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, PGLITE_INIT_DIR: dir } }, (err, _out, stderr) =>
+      err ? reject(new Error(`creating the embedded database in ${dir} failed: ${stderr || err.message}`)) : resolve(),
+    );
+  });
+}
+
 export async function openDb(opts: OpenDbOptions): Promise<Db> {
   if (opts.databaseUrl) {
     const { Pool } = await import('pg');
@@ -155,10 +167,11 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
   const dir = opts.dataDir ? path.resolve(opts.dataDir, 'pglite') : undefined;
   if (dir && !fs.existsSync(path.join(dir, 'PG_VERSION'))) {
     // Creating a cluster (initdb) grows PGlite's WebAssembly memory to ~700 MB, and WebAssembly
-    // memory never shrinks: create it, close it, and reopen it at its ~200 MB working size.
+    // memory never shrinks: create it in a short-lived child process, then open it here at its
+    // ~200 MB working size.
     fs.mkdirSync(dir, { recursive: true });
     log.info('creating the embedded database (first start only; takes a few seconds)', { dir });
-    await (await PGliteCtor.create(dir, PGLITE_OPTIONS)).close();
+    await createPgliteClusterInChild(dir);
   }
   const pg = await PGliteCtor.create(dir, PGLITE_OPTIONS);
   return new PgliteDb(pg);
