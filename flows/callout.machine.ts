@@ -260,6 +260,7 @@ export const calloutMachine = setup({
       directive: ({ context }, params: { for: Listening }) => ({
         kind: 'gather' as const,
         hints: calloutPhrases(context.lang).hints({ listening: params.for, shifts: context.shifts.map((s) => words(context, s)) }),
+        ...(params.for === 'yesNo' ? { expectsYesNo: true } : {}),
       }),
     }),
     endConversation: assign({ directive: { kind: 'end' as const } }),

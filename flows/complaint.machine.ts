@@ -167,6 +167,7 @@ export const complaintMachine = setup({
     sayNoted: assign({ lines: ({ context }) => say(context, (p) => p.noted()) }),
 
     listen: assign({ directive: ({ context }) => ({ kind: 'gather' as const, hints: complaintPhrases(context.lang).hints() }) }),
+    listenForYesNo: assign({ directive: ({ context }) => ({ kind: 'gather' as const, hints: complaintPhrases(context.lang).hints(), expectsYesNo: true }) }),
     record: assign({ directive: { kind: 'record' as const, maxSeconds: 180 } }),
     endConversation: assign({ directive: { kind: 'end' as const } }),
 
@@ -239,7 +240,7 @@ export const complaintMachine = setup({
     // "I have: 'the caregiver left two hours early'. Is that right?"
     readingBack: {
       tags: AWAITING_INPUT,
-      entry: ['readBack', 'listen'],
+      entry: ['readBack', 'listenForYesNo'],
       on: {
         INPUT: [
           { guard: 'saidEmergency', target: 'saving', actions: ['noticeLanguage', 'noteNow', 'markEmergency'] },

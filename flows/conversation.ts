@@ -42,7 +42,16 @@ export interface StaffContact {
 /** What happens after the lines are said. */
 export type Directive =
   /** Wait for the caller: voice `<Gather input="speech dtmf">`; SMS: wait for the next text. */
-  | { kind: 'gather'; hints?: string[]; numDigits?: number }
+  | {
+      kind: 'gather';
+      hints?: string[];
+      numDigits?: number;
+      /**
+       * The question asked is a yes-or-no one. A bare "YES" texted while a conversation waits
+       * like this answers the conversation, not a shift offer (src/shiftfill/claims.ts).
+       */
+      expectsYesNo?: boolean;
+    }
   /** Voice: `<Dial>` this number (one person of the on-call chain); the result comes back as DIAL_RESULT. */
   | { kind: 'dial'; number: string; timeoutSeconds?: number }
   /** Voice: `<Record>` with transcription; the result comes back as RECORDING. */

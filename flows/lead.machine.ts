@@ -220,7 +220,13 @@ export const leadMachine = setup({
         ),
     }),
     sayNoted: assign({ lines: ({ context }) => say(context, (p) => p.noted()) }),
-    listen: assign({ directive: ({ context }) => ({ kind: 'gather' as const, hints: leadPhrases(context.lang).hints(context.asked ?? 'needs') }) }),
+    listen: assign({
+      directive: ({ context }) => ({
+        kind: 'gather' as const,
+        hints: leadPhrases(context.lang).hints(context.asked ?? 'needs'),
+        ...(context.asked === 'consent' ? { expectsYesNo: true } : {}),
+      }),
+    }),
     endConversation: assign({ directive: { kind: 'end' as const } }),
 
     noticeLanguage: assign({ lang: ({ context, event }) => languageAfter(event, context.lang) }),

@@ -404,6 +404,7 @@ function createRouterMachine(channel: Channel) {
         directive: ({ context }, params: { for: Listening }) => ({
           kind: 'gather' as const,
           hints: routerPhrases(context.lang).hints({ listening: params.for, options: whoOptions(context.identities) }),
+          ...(params.for === 'yesNo' ? { expectsYesNo: true } : {}),
         }),
       }),
       awaitMessage: assign({

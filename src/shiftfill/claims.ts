@@ -16,9 +16,13 @@ export function createClaims(ctx: ShiftFillContext) {
 
   interface OfferRow { id: string; campaign_id: string; caregiver_id: string; phone: string; lang: Lang; claim_code: string; status: string }
 
+  /** An open text conversation of theirs has just asked a yes-or-no question (flows/conversation.ts `expectsYesNo`). */
   async function hasTextConversationWaiting(phone: string): Promise<boolean> {
     const { rows } = await db.query(
-      `SELECT 1 FROM conversations WHERE channel = 'sms' AND status = 'active' AND caller_phone = $1 AND last_activity_at > $2 LIMIT 1`,
+      `SELECT 1 FROM conversations
+       WHERE channel = 'sms' AND status = 'active' AND caller_phone = $1 AND last_activity_at > $2
+         AND (snapshot->'context'->'directive'->>'expectsYesNo') = 'true'
+       LIMIT 1`,
       [phone, iso(new Date(now().getTime() - 30 * 60_000))],
     );
     return rows.length > 0;
@@ -40,7 +44,9 @@ export function createClaims(ctx: ShiftFillContext) {
     let offer: OfferRow | undefined;
     if (claim.code) {
       offer = offers.find((o) => o.claim_code === claim.code);
-      if (!offer) return offers.length || !(await hasTextConversationWaiting(msg.from)) ? T.noOfferText({ agency: agencyName, lang }) : undefined;
+      // Someone who holds no offer is not answering one ("I live in 80205" is not a claim code):
+      // the conversation has it. Someone who does, with a code that matches none, is told so.
+      if (!offer) return offers.length ? T.noOfferText({ agency: agencyName, lang }) : undefined;
     } else {
       const open = offers.filter((o) => o.status === 'open');
       if (open.length === 0 || (await hasTextConversationWaiting(msg.from))) return undefined;

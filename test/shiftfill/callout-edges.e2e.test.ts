@@ -145,9 +145,9 @@ describeEachDb('call-outs at the edges', (ctx) => {
     const [offer] = offers();
     const [campaign] = await campaigns();
 
-    // The offered caregiver starts a text conversation of their own, which asks them something.
-    const question = await text(offer.to, "I'm running late");
-    expect(question).not.toBe('');
+    // The offered caregiver starts a text conversation of their own, which asks them a yes/no question.
+    const question = await text(offer.to, 'What are your office hours?');
+    expect(question).toMatch(/anything else/i);
     const answer = await text(offer.to, 'YES');
     expect(answer).not.toMatch(/is yours|es suyo|already been filled/);
     expect((await campaigns())[0]).toMatchObject({ status: 'open' });
@@ -158,10 +158,13 @@ describeEachDb('call-outs at the edges', (ctx) => {
     expect((await campaigns())[0]).toMatchObject({ status: 'filled' });
   }, 30_000);
 
-  it('lets a bare YES claim the only open offer when no conversation is waiting', async () => {
+  it('lets a bare YES claim the only open offer when no conversation is waiting for a yes or no', async () => {
     await call(DANA, ["I'm sick, I can't make my shift", 'yes', 'I have the flu', 'yes']);
     await runJobs();
     const [offer] = offers();
+    // A conversation of theirs that waits for something else (a first greeting's "how can we help?")
+    // does not take the YES: the caregiver holds exactly one open offer.
+    await text(offer.to, 'Hello');
     expect(await text(offer.to, 'YES')).toMatch(/is yours|es suyo/);
     expect((await campaigns())[0]).toMatchObject({ status: 'filled' });
   }, 30_000);
