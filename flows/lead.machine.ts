@@ -38,6 +38,8 @@ export interface LeadAnswers {
   /** The caller's relationship to the person needing care (WellSky code: SELF, DAU, SON, CHILD, SPS, PROF, OTH, …). */
   relationship?: string;
   careForName?: string;
+  /** The cared-for person's own phone (E.164), when the caller gives one; else the caller's is used. */
+  careForPhone?: string;
   city?: string;
   zip?: string;
   needs?: string;
@@ -107,6 +109,14 @@ export function nextSlot(answers: LeadAnswers, skipped: LeadSlot[]): LeadSlot | 
 
 const LIVES_IN = /\b(live|lives|living|located|vive|viven|vivimos)\s+(in|en)\b/i;
 const ZIP = /\b(\d{5})(?:-\d{4})?\b/;
+// A North American number said or typed in any common way: "303 555 0177", "(720) 555-0141", "+1 970…".
+const PHONE = /(?:\+?1[\s.-]?)?\(?([2-9]\d{2})\)?[\s.-]?(\d{3})[\s.-]?(\d{4})\b/;
+
+/** The first phone number in a text, as E.164. */
+export function phoneIn(text: string): string | undefined {
+  const m = PHONE.exec(text);
+  return m ? `+1${m[1]}${m[2]}${m[3]}` : undefined;
+}
 
 /** Reads an answer: first as the answer to the question asked, then for anything else it says. */
 export function absorb(answers: LeadAnswers, asked: LeadSlot | null, text: string, lang: ConversationContextBase['lang']): LeadAnswers {
@@ -120,7 +130,7 @@ export function absorb(answers: LeadAnswers, asked: LeadSlot | null, text: strin
       next.relationship = relationshipOfCallerTo(clean) ?? 'OTH';
       break;
     case 'careForName':
-      next.careForName = parsePersonName(clean) ?? clean.slice(0, 60);
+      next.careForName = parsePersonName(clean.replace(PHONE, ' ')) ?? clean.replace(PHONE, ' ').trim().slice(0, 60);
       break;
     case 'place': {
       const place = parseZipOrCity(clean);
@@ -154,7 +164,10 @@ export function absorb(answers: LeadAnswers, asked: LeadSlot | null, text: strin
     const payer = parsePayer(clean);
     if (payer && payer !== 'unknown') next.payer = payer;
   }
-  if (!next.zip && asked !== 'place' && ZIP.test(clean)) next.zip = ZIP.exec(clean)![1];
+  // A phone number said along the way is the cared-for person's own (the caller's is known already).
+  const phone = phoneIn(clean);
+  if (phone && next.relationship !== 'SELF' && !next.careForPhone) next.careForPhone = phone;
+  if (!next.zip && asked !== 'place' && ZIP.test(clean.replace(PHONE, ' '))) next.zip = ZIP.exec(clean.replace(PHONE, ' '))![1];
   if (!next.city && asked !== 'place' && LIVES_IN.test(clean)) next.city = parseZipOrCity(clean.slice(clean.search(LIVES_IN)))?.city;
   if (next.relationship === 'SELF' && next.callerName && !next.careForName) next.careForName = next.callerName;
   return Object.fromEntries(Object.entries(next).filter(([, v]) => v !== undefined)) as LeadAnswers;

@@ -32,7 +32,7 @@ const en: LeadPhrases = {
       case 'relationship':
         return `Is the care for yourself, or for someone else, like a parent or a spouse?${skipEn(channel)}`;
       case 'careForName':
-        return `What is the name of the person who needs care?${skipEn(channel)}`;
+        return `What is the name of the person who needs care? If they have a phone of their own, tell me the number too.${skipEn(channel)}`;
       case 'place':
         return `What city or ZIP code do they live in?${skipEn(channel)}`;
       case 'needs':
@@ -68,7 +68,7 @@ const es: LeadPhrases = {
       case 'relationship':
         return `¿El cuidado es para usted, o para otra persona, como su mamá, su papá o su esposo?${skipEs(channel)}`;
       case 'careForName':
-        return `¿Cómo se llama la persona que necesita cuidado?${skipEs(channel)}`;
+        return `¿Cómo se llama la persona que necesita cuidado? Si tiene su propio teléfono, dígame también el número.${skipEs(channel)}`;
       case 'place':
         return `¿En qué ciudad o código postal vive?${skipEs(channel)}`;
       case 'needs':

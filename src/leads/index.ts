@@ -104,14 +104,15 @@ export function createLeads(deps: { db: Db; jobs: JobQueue; wellsky: WellSky; ou
     const id = await db.transaction(async (tx) => {
       const { rows } = await tx.query<{ id: string }>(
         `INSERT INTO leads (idempotency_key, conversation_id, channel, caller_phone, caller_name, relationship, care_for_name,
-           city, zip, needs, schedule, payer, heard_from, consent_to_text, skipped, lang, incomplete, returning_patient_id, wellsky_status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+           city, zip, needs, schedule, payer, heard_from, consent_to_text, skipped, lang, incomplete, returning_patient_id, wellsky_status, care_for_phone)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
          ON CONFLICT (idempotency_key) DO UPDATE SET updated_at = now()
          RETURNING id`,
         [key, input.conversationId, input.channel, input.callerPhone, input.callerName ?? null, input.relationship ?? null,
           input.careForName ?? (input.relationship === 'SELF' ? (input.callerName ?? null) : null), input.city ?? null, input.zip ?? null,
           input.needs ?? null, input.schedule ?? null, input.payer ?? null, input.heardFrom ?? null, input.consentToText ?? null,
-          JSON.stringify(input.skipped), input.lang, input.incomplete, input.returningPatientId ?? null, writable ? 'pending' : 'skipped'],
+          JSON.stringify(input.skipped), input.lang, input.incomplete, input.returningPatientId ?? null, writable ? 'pending' : 'skipped',
+          input.relationship === 'SELF' ? null : (input.careForPhone ?? null)],
       );
       const leadId = Number(rows[0].id);
       if (writable) await jobs.enqueue(LEAD_WRITE_BACK_JOB, { leadId }, { dedupeKey: `${LEAD_WRITE_BACK_JOB}:${leadId}` }, tx);

@@ -58,6 +58,21 @@ describeEachDb('new leads, end to end', (ctx) => {
     expect(rows).toEqual([{ wellsky_status: 'written', patient_id: (ruth as { id: string }).id }]);
   });
 
+  it("gives the person needing care their own phone in WellSky when the caller tells it, and keeps the caller's as a contact", async () => {
+    h = await startHarness(ctx.db);
+    await h.call(NEW_CALLER, [
+      'I need home care for my father',
+      'My name is Susan Park',
+      'His name is Leo Park, his number is 303 555 0177',
+      'skip', 'skip', 'skip', 'skip', 'skip', 'no',
+    ]);
+    await h.runJobs();
+    const [leo] = patientsNamed('Park');
+    expect((leo as { telecom: { value: string }[] }).telecom.map((t) => t.value)).toEqual(['3035550177']);
+    const susan = state().relatedPersons.filter((r) => JSON.stringify(r).includes('Susan'));
+    expect(JSON.stringify(susan)).toContain('7205559901');
+  });
+
   it('takes answers out of order and skips by text', async () => {
     h = await startHarness(ctx.db);
     await h.text(NEW_CALLER, "Hi, I'm looking for home care");
