@@ -23,7 +23,7 @@ import { moduleLog } from '../log';
 import { localDate, localDateTime } from '../time';
 import { describeCaller, type StaffMessages } from '../conversations/staff-messages';
 import { effectKey } from '../../flows/effects';
-import { gist } from '../../flows/understand/complaint';
+import { gist, triageComplaint } from '../../flows/understand/complaint';
 import type { RecordComplaintInput, RecordComplaintOutput } from '../../flows/complaint.machine';
 import {
   caseNumberOf,
@@ -204,8 +204,16 @@ export function createComplaints(deps: ComplaintsDeps) {
       [t.recordingUrl, t.text],
     );
     for (const row of rows) {
-      const body = `${agency.agency.name}: transcript of complaint ${caseNumberOf(Number(row.id))} from ${row.caller_label}, ${row.caller_phone}: "${t.text.slice(0, 600)}"`;
+      // A recording could not be triaged during the call; its words can be now.
+      const triage = triageComplaint(t.text);
+      const raised = row.severity === 'normal' && triage.severity !== 'normal';
+      if (raised) {
+        await db.query(`UPDATE complaints SET severity = $2, reason = COALESCE(reason, $3), updated_at = now() WHERE id = $1`, [row.id, triage.severity, triage.reason ?? null]);
+      }
+      const level = raised ? `now ${triage.severity.toUpperCase()}${triage.reason ? ` (${triage.reason})` : ''}: ` : '';
+      const body = `${agency.agency.name}: ${level}transcript of complaint ${caseNumberOf(Number(row.id))} from ${row.caller_label}, ${row.caller_phone}: "${t.text.slice(0, 600)}"`;
       await staffMessages.textRole('complaints', `complaint-transcript:${row.id}`, body, { complaintId: Number(row.id) });
+      if (raised) await staffMessages.textRole('oncall', `complaint-transcript:${row.id}`, body, { complaintId: Number(row.id) });
     }
     return rows.length > 0;
   }

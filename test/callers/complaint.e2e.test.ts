@@ -76,6 +76,15 @@ describeEachDb('complaints, end to end', (ctx) => {
     expect(h.textsTo(CARE_MANAGER).some((t) => /transcript of complaint C-1 .*"The aide was rude to my father this morning"/.test(t))).toBe(true);
   });
 
+  it('raises a recorded complaint to urgent when its transcription tells of neglect, and alerts on-call', async () => {
+    h = await startHarness(ctx.db);
+    await h.call(LINDA, ['I have a complaint', 'I would rather leave a message', 'Nobody came yesterday and my dad was left alone all day without food']);
+    await h.runJobs();
+    const { rows } = await ctx.db.query<{ severity: string }>('SELECT severity FROM complaints');
+    expect(rows).toEqual([{ severity: 'urgent' }]);
+    expect(h.textsTo(OWNER).some((t) => /now URGENT.*transcript of complaint C-1/.test(t))).toBe(true);
+  });
+
   it('still records a complaint cut short by a hang-up, marked incomplete, and alerts staff', async () => {
     h = await startHarness(ctx.db);
     const call = await h.call(LINDA, ['I want to make a complaint', 'hangup']);
