@@ -97,7 +97,9 @@ export function createClaims(ctx: ShiftFillContext) {
         : `${agencyName}: thanks, shift ${c.claim_code} is yours. We'll text you the details in a moment.`;
     }
     await db.query(`UPDATE offers SET status = 'too_late', replied_at = COALESCE(replied_at, $2) WHERE id = $1 AND status IN ('open', 'withdrawn')`, [offer.id, at]);
-    return T.filledText({ agency: agencyName, code: c.claim_code, lang: offer.lang });
+    return c.status === 'filled'
+      ? T.filledText({ agency: agencyName, code: c.claim_code, lang: offer.lang })
+      : T.noLongerNeededText({ agency: agencyName, code: c.claim_code, lang: offer.lang });
   }
 
   return { handleReply, claimByPhone };

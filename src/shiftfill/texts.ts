@@ -94,6 +94,13 @@ export function filledText(p: { agency: string; code: string; lang: Lang }): str
     : `${p.agency}: thanks, shift ${p.code} has already been filled. We'll text you about the next one.`;
 }
 
+/** The shift needs nobody any more (the caregiver who called out can make it after all, or it was closed). */
+export function noLongerNeededText(p: { agency: string; code: string; lang: Lang }): string {
+  return p.lang === 'es'
+    ? `${p.agency}: gracias, el turno ${p.code} ya no se necesita. Le avisaremos del proximo.`
+    : `${p.agency}: thanks, shift ${p.code} is no longer needed. We'll text you about the next one.`;
+}
+
 export function declineAckText(p: { agency: string; lang: Lang }): string {
   return p.lang === 'es' ? `${p.agency}: entendido, gracias.` : `${p.agency}: got it, thanks for letting us know.`;
 }

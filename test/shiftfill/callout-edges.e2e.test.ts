@@ -114,7 +114,7 @@ describeEachDb('call-outs at the edges', (ctx) => {
 
     // An offer answered afterwards wins nothing, and no further wave goes out.
     const code = offered[0].body.match(/(?:YES|SI) (\d{4})/)![1];
-    expect(await text(offered[0].to, `YES ${code}`)).toMatch(/already been filled|ya fue cubierto|ya se cubri/i);
+    expect(await text(offered[0].to, `YES ${code}`)).toMatch(/is no longer needed|ya no se necesita/i);
     const sent = offers().length;
     clock.advance(60 * 60_000);
     await runJobs();

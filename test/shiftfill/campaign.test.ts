@@ -265,7 +265,7 @@ describeEachDb('shift-fill campaigns', (ctx) => {
     expect(textsTo(CARE_MANAGER).join('\n')).toMatch(/TAKEN BACK/);
     expect(await services!.shiftFill.interceptSms({ from: phone(2), body: 'YES' })).toBeUndefined();
     const code = (await services!.shiftFill.campaign(campaignId))!.claim_code;
-    expect(await services!.shiftFill.interceptSms({ from: phone(2), body: `YES ${code}` })).toMatch(/already been filled/);
+    expect(await services!.shiftFill.interceptSms({ from: phone(2), body: `YES ${code}` })).toMatch(/is no longer needed/);
     clock.advance(3_600_000);
     const before = offersTo().length;
     await runJobs();
