@@ -255,6 +255,23 @@ describeEachDb('shift-fill campaigns', (ctx) => {
     expect(delivered.length).toBeGreaterThan(0);
   });
 
+  it('prompts on-call to call the family when nobody has taken the shift 2 hours before it starts', async () => {
+    await start({ shiftFill: { escalateAfterSeconds: 86_400 } });
+    await callOut();
+    const prompt = () => transport.calls.filter((c) => /NO REPLACEMENT YET/.test(c.body));
+    expect(prompt()).toEqual([]);
+    clock.set(new Date(new Date(SHIFT.start).getTime() - 2 * 3_600_000 + 60_000));
+    await runJobs();
+    expect(prompt().length).toBeGreaterThan(0);
+    expect(prompt()[0].body).toMatch(/Please call the family/);
+    expect(prompt()[0].body).toContain('Harold');
+    // Once only, however often the worker runs.
+    clock.advance(600_000);
+    const before = prompt().length;
+    await runJobs();
+    expect(prompt().length).toBe(before);
+  });
+
   it('lets the caregiver take their call-out back before anyone claims it, and puts them back on the shift', async () => {
     await start();
     const { campaignId } = await callOut();
