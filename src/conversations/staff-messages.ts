@@ -5,7 +5,6 @@
 import type { Db } from '../db';
 import { staffWithRole, type AgencyConfig, type StaffRole } from '../config';
 import type { CallerIdentity } from '../../flows/conversation';
-import { maskPhone } from '../log';
 
 export interface TextSender {
   send(msg: { to: string; body: string; purpose: string; idempotencyKey: string; meta?: Record<string, unknown> }): Promise<unknown>;
@@ -112,8 +111,3 @@ export function createStaffMessages(deps: { db: Db; texts: TextSender; agency: A
 }
 
 export type StaffMessages = ReturnType<typeof createStaffMessages>;
-
-/** For logs: who called, without the number. */
-export function maskedCaller(phone: string): string {
-  return maskPhone(phone);
-}

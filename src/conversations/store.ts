@@ -85,11 +85,6 @@ export class ConversationStore {
     });
   }
 
-  async storedReply(turnKey: string): Promise<string | undefined> {
-    const { rows } = await this.db.query<{ response: string }>('SELECT response FROM conversation_turns WHERE turn_key = $1', [turnKey]);
-    return rows[0]?.response;
-  }
-
   /**
    * Takes the conversation's lease if it is free or expired, and returns the row with the reply
    * already stored for `turnKey`, if any. Undefined when another turn holds the lease. The lease

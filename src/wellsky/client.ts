@@ -11,7 +11,7 @@ import { addLocalDays } from '../time';
 import { createWellSkyClient, withAgencyTag, type AdminTaskBody, type AppointmentQuery, type Json, type WellSkyClient } from './api';
 import { NotFoundError } from './errors';
 import { WellSkyTransport } from './http';
-import { caregiverIdOf, toCaregiver, toClient, toContact, toEncounter, toProfileTag, toShift, toSubscription } from './mapping';
+import { toCaregiver, toClient, toContact, toEncounter, toProfileTag, toShift, toSubscription } from './mapping';
 import { Resilience, sharedBucket, type RetryTuning } from './resilience';
 import { appointmentSchema } from './schemas';
 import type { FhirAppointment, FhirPatient } from './schemas';
