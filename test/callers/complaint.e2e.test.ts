@@ -4,7 +4,7 @@
  * WellSky sandbox (fixture people: docs/sandbox.md).
  */
 import { describeEachDb } from '../support/db';
-import { CARE_MANAGER, OWNER, heard, startHarness, type Harness } from './harness';
+import { CARE_MANAGER, OWNER, heard, startHarness, type Harness } from '../support/harness';
 
 const LINDA = '+19705550131'; // Harold Fischer's daughter (primary contact)
 const STRANGER = '+17205559876';

@@ -4,7 +4,7 @@
  * thanked — against the WellSky sandbox, including an outage.
  */
 import { describeEachDb } from '../support/db';
-import { OWNER, heard, startHarness, type Harness } from './harness';
+import { OWNER, heard, startHarness, type Harness } from '../support/harness';
 
 const NEW_CALLER = '+17205559901'; // not on file
 const BETTY = '+17205550141'; // prospect 2870901 on file

@@ -11,7 +11,7 @@
  */
 import request from 'supertest';
 import { describeEachDb } from '../support/db';
-import { CARE_MANAGER, OWNER, heard, startHarness, type Harness } from './harness';
+import { CARE_MANAGER, OWNER, heard, startHarness, type Harness } from '../support/harness';
 import { FIXTURE_PEOPLE, FIXTURE_SHIFTS } from '../../src/wellsky-sandbox';
 
 const LINDA = '+19705550131'; // Harold Fischer's daughter

@@ -3,19 +3,11 @@
  * (composition root), the WellSky sandbox's synthetic agency at a fixed "now", a test database.
  * What the caregiver hears, and what the office, WellSky and the replacements get.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { buildServices, createApp, type Services } from '../../src/app';
-import { FakeClock } from '../../src/clock';
-import { loadConfig } from '../../src/config';
 import { FIXTURE_PEOPLE, FIXTURE_SHIFTS } from '../../src/wellsky-sandbox';
-import { simulateCall, simulateText } from '../../scripts/phone/simulator';
 import { describeEachDb } from '../support/db';
-import { ScriptedTransport } from '../outbox/scripted-transport';
+import type { ScriptedTransport } from '../outbox/scripted-transport';
+import { startHarness, type Harness } from '../support/harness';
 
-const AUTH_TOKEN = 'test-auth-token-for-callouts';
-const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
-const AGENCY_NUMBER = '+13035550100';
 const SCHEDULER = '+13035550105';
 /** Monday 2 March 2026, 06:00 in Denver: before the office opens. */
 const MONDAY_6AM = '2026-03-02T13:00:00.000Z';
@@ -25,37 +17,20 @@ const KEVIN = e164(FIXTURE_PEOPLE.threeShiftCaregiver.phone);
 const ROSA = e164(FIXTURE_PEOPLE.spanishCaregiver.phone);
 
 describeEachDb('call-outs end to end', (ctx) => {
-  let services: Services;
+  let h: Harness;
   let transport: ScriptedTransport;
-  let clock: FakeClock;
-  let server: http.Server;
-  let base: string;
 
   beforeAll(async () => {
-    clock = new FakeClock(MONDAY_6AM);
-    server = http.createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const config = loadConfig({ NODE_ENV: 'test', PUBLIC_BASE_URL: base, TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_PHONE_NUMBER: AGENCY_NUMBER, WORKER: 'off' });
-    transport = new ScriptedTransport();
-    services = await buildServices(config, { db: ctx.db, clock, transport, startWorker: false, awaitFirstSync: true, sandbox: { now: () => clock.now() } });
-    server.on('request', createApp(services));
+    h = await startHarness(ctx.db, { now: MONDAY_6AM });
+    ({ transport } = h);
   }, 60_000);
   afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await services.close();
+    await h.close();
   });
-  beforeEach(() => {
-    transport.calls.length = 0;
-  });
-
-  const sim = () => ({ base, authToken: AUTH_TOKEN, accountSid: ACCOUNT_SID, to: AGENCY_NUMBER });
-  const call = (from: string, script: string[]) => simulateCall({ ...sim(), from, script });
-  const text = async (from: string, body: string) => (await simulateText({ ...sim(), from, body })).replies.join(' ');
-  const runJobs = async () => {
-    for (let i = 0; i < 10; i++) if ((await services.runner.runDueOnce()) === 0) return;
-  };
-  const sandbox = () => services.sandbox!.sandbox.state;
+  const call = (from: string, script: string[]) => h.call(from, script);
+  const text = async (from: string, body: string) => (await h.text(from, body)).join(' ');
+  const runJobs = () => h.runJobs();
+  const sandbox = () => h.sandbox.state;
   const textsTo = (to: string) => transport.calls.filter((c) => c.to === to).map((c) => c.body);
 
   it('takes a voice call-out of the one shift, opens it in WellSky and texts replacements, the office and the caller', async () => {
