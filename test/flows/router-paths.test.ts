@@ -6,6 +6,7 @@
 import { getAdjacencyMap } from '@xstate/graph';
 import type { CallerIdentity, ConversationEvent, ConversationInput, Directive, Line } from '../../flows/conversation';
 import { smsRouterMachine, voiceRouterMachine, type RouterContext } from '../../flows/router.machine';
+import { agency, maria, mariaForDorothy } from './fixtures';
 
 type RouterMachine = typeof voiceRouterMachine;
 type Snapshot = ReturnType<RouterMachine['transition']>;
@@ -13,39 +14,8 @@ type AnyEvent = ConversationEvent | { type: string; output?: unknown; error?: un
 
 const now = '2026-12-01T16:00:00.000Z';
 
-const agency: ConversationInput['agency'] = {
-  name: 'Colorado CareAssist',
-  timezone: 'America/Denver',
-  officeOpen: true,
-  officeHoursText: { en: 'Monday to Friday, 8 AM to 5 PM', es: 'de lunes a viernes, de 8 a 5' },
-  serviceAreaText: 'Denver, Aurora and Boulder',
-  callbackHours: 2,
-  onCall: [
-    { name: 'Care Manager', phone: '+13035550105' },
-    { name: 'Owner', phone: '+13035550101' },
-  ],
-};
-
-const caregiver: CallerIdentity = {
-  kind: 'caregiver',
-  personId: 'cg-1',
-  firstName: 'Maria',
-  lastName: 'Lopez',
-  language: 'en',
-  active: true,
-  hired: true,
-};
-const daughter: CallerIdentity = {
-  kind: 'contact',
-  personId: 'rp-7',
-  firstName: 'Maria',
-  lastName: 'Lopez',
-  clientId: 'cl-3',
-  clientFirstName: 'Dorothy',
-  relationship: 'daughter',
-  language: 'en',
-  active: true,
-};
+const caregiver = maria;
+const daughter = mariaForDorothy;
 
 const texts = [
   'My mother fell and she is not breathing',

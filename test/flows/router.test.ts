@@ -2,43 +2,10 @@ import { createActor, fromPromise, waitFor, type AnyActorRef } from 'xstate';
 import type { CallerIdentity, ConversationEvent, ConversationInput, Directive, Line } from '../../flows/conversation';
 import type { AlertStaffInput, TakeMessageInput, TakeMessageOutput } from '../../flows/effects';
 import { chosenIdentity, smsRouterMachine, voiceRouterMachine } from '../../flows/router.machine';
+import { agency, maria, mariaForDorothy } from './fixtures';
 
 const NOW = '2026-12-01T16:00:00.000Z';
 
-const agency: ConversationInput['agency'] = {
-  name: 'Colorado CareAssist',
-  timezone: 'America/Denver',
-  officeOpen: true,
-  officeHoursText: { en: 'Monday to Friday, 8 AM to 5 PM', es: 'de lunes a viernes, de 8 a 5' },
-  serviceAreaText: 'Denver, Aurora and Boulder',
-  callbackHours: 2,
-  onCall: [
-    { name: 'Care Manager', phone: '+13035550105' },
-    { name: 'Owner', phone: '+13035550101' },
-  ],
-};
-
-const maria: CallerIdentity = {
-  kind: 'caregiver',
-  personId: 'cg-1',
-  firstName: 'Maria',
-  lastName: 'Lopez',
-  language: 'en',
-  active: true,
-  hired: true,
-};
-/** The same Maria, on file as the daughter of a client. */
-const mariaForDorothy: CallerIdentity = {
-  kind: 'contact',
-  personId: 'rp-7',
-  firstName: 'Maria',
-  lastName: 'Lopez',
-  clientId: 'cl-3',
-  clientFirstName: 'Dorothy',
-  relationship: 'daughter',
-  language: 'en',
-  active: true,
-};
 const rosa: CallerIdentity = { ...maria, personId: 'cg-2', firstName: 'Rosa', lastName: 'Garcia', language: 'es' };
 const susan: CallerIdentity = {
   kind: 'contact',
