@@ -107,6 +107,8 @@ function contextOf(s: SnapshotFrom<AnyStateMachine>): ConversationContextBase {
 export class TurnRuntime {
   private readonly owner = `turn-${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly inflight = new Map<string, Inflight>();
+  /** The token of the lease this process holds on each conversation it is working on. */
+  private readonly leaseTokens = new Map<string, string>();
   /** Voice: slow turns that settled in the background, kept for the caller's redirect. */
   private readonly lateOutcomes = new Map<string, TurnOutcome>();
   private readonly settleTimeoutMs: number;
@@ -134,7 +136,7 @@ export class TurnRuntime {
     const { row, stored } = await this.acquireLease(id, req.turnKey);
     try {
       if (stored !== undefined) {
-        await store.releaseLease(id, this.owner);
+        await store.releaseLease(id, this.leaseToken(id));
         return stored;
       }
       const outcome = await this.advance(row, req);
@@ -142,23 +144,32 @@ export class TurnRuntime {
       if (outcome.pending) {
         // Nothing settled to persist; keep the event so the redirect (or another process) can finish it.
         await store.saveTurn({
-          id, owner: this.owner, turnKeys: [], response, snapshot: row.snapshot, machineVersion: row.machine_version,
+          id, owner: this.leaseToken(id), turnKeys: [], response, snapshot: row.snapshot, machineVersion: row.machine_version,
           flow: row.flow, turn: row.turn, closed: false, pendingEvent: req.event, now: this.opts.clock.now(),
         });
       }
       return response;
     } catch (err) {
-      await store.releaseLease(id, this.owner).catch(() => undefined);
+      await store.releaseLease(id, this.leaseToken(id)).catch(() => undefined);
       throw err;
     }
+  }
+
+  private leaseToken(id: string): string {
+    return this.leaseTokens.get(id) ?? this.owner;
   }
 
   private async acquireLease(id: string, turnKey?: string): Promise<{ row: ConversationRow; stored?: string }> {
     const deadline = Date.now() + this.leaseWaitMs;
     let delay = 5;
     for (;;) {
-      const leased = await this.opts.store.tryLease(id, this.owner, this.leaseMs, turnKey);
-      if (leased) return leased;
+      // Every acquisition has its own token: two turns of one process never share a lease.
+      const token = `${this.owner}:${randomUUID().slice(0, 8)}`;
+      const leased = await this.opts.store.tryLease(id, token, this.leaseMs, turnKey);
+      if (leased) {
+        this.leaseTokens.set(id, token);
+        return leased;
+      }
       if (Date.now() > deadline) throw new ConversationBusyError(id);
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 100);
@@ -173,7 +184,7 @@ export class TurnRuntime {
     if (row.status === 'closed' && !inflight) {
       // A webhook that arrives after the call ended (Twilio may deliver them out of order): the
       // conversation is over and stays over.
-      await this.opts.store.releaseLease(row.id, this.owner);
+      await this.opts.store.releaseLease(row.id, this.leaseToken(row.id));
       const lang = (row.snapshot as { context?: ConversationContextBase } | null)?.context?.lang ?? 'en';
       return { conversationId: row.id, turn: row.turn, lines: [], directive: { kind: 'end' }, lang, done: true, pending: false, restarted: false };
     }
@@ -194,13 +205,13 @@ export class TurnRuntime {
       if (late) {
         this.lateOutcomes.delete(row.id);
         await this.opts.store.recordReply(req.turnKey, row.id, req.render(late));
-        await this.opts.store.releaseLease(row.id, this.owner);
+        await this.opts.store.releaseLease(row.id, this.leaseToken(row.id));
         return late;
       }
       if (!row.pending_event) {
         // Finished elsewhere (or never slow): repeat what the conversation is waiting for.
         const ctx = (row.snapshot as { context?: ConversationContextBase } | null)?.context;
-        await this.opts.store.releaseLease(row.id, this.owner);
+        await this.opts.store.releaseLease(row.id, this.leaseToken(row.id));
         return {
           conversationId: row.id, turn: row.turn, lines: [], directive: ctx?.directive ?? { kind: 'end' },
           lang: ctx?.lang ?? 'en', done: row.status === 'closed', pending: false, restarted: false,
@@ -323,7 +334,7 @@ export class TurnRuntime {
     }
     const response = render ? render(outcome) : '';
     await this.opts.store.saveTurn({
-      id: row.id, owner: this.owner, turnKeys: render ? turnKeys : [], response, snapshot: persisted,
+      id: row.id, owner: this.leaseToken(row.id), turnKeys: render ? turnKeys : [], response, snapshot: persisted,
       machineVersion: def.version, flow: inflight.flow, turn: row.turn + 1, closed: outcome.done, pendingEvent: null, now,
     });
     return { ...outcome, response };
@@ -336,7 +347,7 @@ export class TurnRuntime {
       try {
         const { row: fresh } = await this.acquireLease(row.id);
         if (this.inflight.get(row.id) !== inflight) {
-          await this.opts.store.releaseLease(row.id, this.owner);
+          await this.opts.store.releaseLease(row.id, this.leaseToken(row.id));
           return;
         }
         this.inflight.delete(row.id);

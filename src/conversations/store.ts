@@ -94,7 +94,7 @@ export class ConversationStore {
     const { rows } = await this.db.query<ConversationRow & { stored_reply: string | null }>(
       `WITH leased AS (
          UPDATE conversations SET lease_owner = $2, lease_until = now() + ($3::int * interval '1 millisecond')
-         WHERE id = $1 AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2) RETURNING *
+         WHERE id = $1 AND (lease_until IS NULL OR lease_until < now()) RETURNING *
        )
        SELECT leased.*, (SELECT response FROM conversation_turns WHERE turn_key = $4) AS stored_reply FROM leased`,
       [id, owner, leaseMs, turnKey ?? null],
@@ -130,13 +130,13 @@ export class ConversationStore {
            status = CASE WHEN $7::boolean THEN 'closed' ELSE status END,
            closed_at = CASE WHEN $7::boolean THEN $8::timestamptz ELSE closed_at END,
            last_activity_at = $8, lease_owner = NULL, lease_until = NULL
-         WHERE id = $1 RETURNING id
+         WHERE id = $1 AND lease_owner = $11 RETURNING id
        )
        INSERT INTO conversation_turns (turn_key, conversation_id, response)
        SELECT key, saved.id, $10 FROM saved, unnest($9::text[]) AS key
        ON CONFLICT (turn_key) DO NOTHING`,
       [input.id, JSON.stringify(input.snapshot), input.machineVersion, input.flow, input.turn,
-        input.pendingEvent === null ? null : JSON.stringify(input.pendingEvent), input.closed, input.now, input.turnKeys, input.response],
+        input.pendingEvent === null ? null : JSON.stringify(input.pendingEvent), input.closed, input.now, input.turnKeys, input.response, input.owner],
     );
   }
 

@@ -31,6 +31,11 @@ export interface Db extends Queryable {
   /** Runs several statements separated by semicolons (migrations, resets). */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Postgres only: calls `onNotify` for every NOTIFY on `channel` (from any process), until the
+   * returned function is called. Lets a worker process wake the moment a job is committed.
+   */
+  listen?(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
 }
 
 /**
@@ -101,6 +106,25 @@ export class PostgresDb implements Db {
 
   async exec(sql: string): Promise<void> {
     await this.pool.query(sql);
+  }
+
+  async listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>> {
+    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`invalid channel name ${channel}`);
+    // A connection of its own, held while listening: pooled connections come and go.
+    const client = await this.pool.connect();
+    const handler = (msg: { channel: string; payload?: string }) => {
+      if (msg.channel === channel) onNotify(msg.payload ?? '');
+    };
+    client.on('notification', handler);
+    await client.query(`LISTEN ${channel}`);
+    let released = false;
+    return async () => {
+      if (released) return;
+      released = true;
+      client.off('notification', handler);
+      await client.query(`UNLISTEN ${channel}`).catch(() => undefined);
+      client.release();
+    };
   }
 
   async close(): Promise<void> {

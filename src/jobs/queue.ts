@@ -29,6 +29,8 @@ export interface JobQueue {
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 10;
+/** The Postgres NOTIFY channel an enqueue of a due job signals (runners LISTEN on it). */
+export const JOBS_DUE_CHANNEL = 'jobs_due';
 
 export interface JobRow {
   id: number | string;
@@ -95,7 +97,12 @@ export function createJobQueue(db: Db, clock: Clock): JobQueue {
          RETURNING id`,
         [kind, JSON.stringify(payload ?? {}), opts.dedupeKey ?? null, opts.runAt ? opts.runAt.toISOString() : now, maxAttempts, now],
       );
-      if (inserted.rows.length) return Number(inserted.rows[0].id);
+      if (inserted.rows.length) {
+        // Wake workers in other processes now (delivered when the caller's transaction commits).
+        const dueNow = !opts.runAt || opts.runAt.getTime() <= clock.now().getTime() + 1000;
+        if (dueNow && db.engine === 'postgres') await tx.query(`SELECT pg_notify('${JOBS_DUE_CHANNEL}', $1)`, [kind]);
+        return Number(inserted.rows[0].id);
+      }
       const existing = await tx.query<{ id: number | string }>('SELECT id FROM jobs WHERE dedupe_key = $1', [opts.dedupeKey]);
       if (!existing.rows.length) throw new Error(`enqueue ${kind}: dedupe key conflict but no job found (concurrently rolled back?)`);
       return Number(existing.rows[0].id);

@@ -10,7 +10,7 @@
 import type { Db } from '../db';
 import type { Clock } from '../clock';
 import { moduleLog, scrubString } from '../log';
-import { jobFromRow, type JobRow } from './queue';
+import { jobFromRow, type JobRow, JOBS_DUE_CHANNEL } from './queue';
 import { PermanentJobError, RetryLater, type Job, type JobContext, type JobHandlers } from './types';
 
 const log = moduleLog('jobs');
@@ -79,6 +79,8 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
   let wake: (() => void) | undefined;
   /** A poke that came while the loop was not waiting: look again before the next wait. */
   let poked = false;
+  /** Ends the LISTEN for due jobs (Postgres). */
+  let unlisten: (() => Promise<void>) | undefined;
 
   async function claim(limit: number, exclude: number[] = []): Promise<Job[]> {
     const now = clock.now();
@@ -260,6 +262,15 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       stopping = false;
       log.info('job runner started', { workerId, concurrency, pollMs });
       loop = pollLoop();
+      // On Postgres, another process's enqueue wakes this runner at once instead of at the next poll.
+      if (db.listen) {
+        db.listen(JOBS_DUE_CHANNEL, () => this.poke())
+          .then((stop) => {
+            if (stopping) void stop();
+            else unlisten = stop;
+          })
+          .catch((err: Error) => log.warn('could not LISTEN for new jobs; polling only', { error: err.message }));
+      }
     },
 
     poke() {
@@ -269,6 +280,9 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
 
     async stop() {
       stopping = true;
+      const stopListening = unlisten;
+      unlisten = undefined;
+      await stopListening?.();
       wake?.();
       await loop;
       loop = undefined;

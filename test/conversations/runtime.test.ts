@@ -134,6 +134,8 @@ describeEachDb('turn runtime', (ctx) => {
     expect(all).toContain('done slow-a');
     expect(all.some((l: string) => l.startsWith('got x'))).toBe(true);
     expect(effectCalls).toEqual(['slow-a']);
+    // Both turns were persisted, one after the other: none overwrote the other.
+    expect((await r.store.get(id))!.turn).toBe(3);
   });
 
   it('answers "wait" when effects are slow and finishes the turn on the redirect', async () => {
