@@ -2,12 +2,11 @@
  * Two workers claiming from one Postgres database: every job runs exactly once. Postgres only
  * (PGlite has one connection and lives in one process); skipped when TEST_DATABASE_URL is unset.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { systemClock } from '../../src/clock';
 import { openDb, type Db } from '../../src/db';
 import { createJobQueue, createJobRunner, type JobRunner } from '../../src/jobs';
 import { postgresTestDb, postgresUrl, release } from '../support/db';
+import { startTestChild } from '../support/child';
 
 const JOBS = 200;
 const itOnPostgres = postgresUrl ? it : it.skip;
@@ -92,7 +91,7 @@ describe('two workers on one Postgres database', () => {
       await enqueueAll();
       await waitUntilAllDone();
       children.forEach((c) => c.proc.stdin!.write('stop\n'));
-      const reports = await Promise.all(children.map((c) => c.report));
+      const reports = await Promise.all(children.map((c) => c.result));
       const result = await executionsPerWorker();
       expect(result.total).toBe(JOBS);
       expect(result.distinct).toBe(JOBS);
@@ -106,30 +105,7 @@ describe('two workers on one Postgres database', () => {
 });
 
 function startChild(workerId: string, db: { url: string; schema: string }) {
-  const root = path.resolve(__dirname, '..', '..');
-  const proc: ChildProcess = spawn('npx', ['tsx', 'scripts/job-worker-child.ts'], {
-    cwd: root,
-    env: { ...process.env, JOB_CHILD_DATABASE_URL: db.url, JOB_CHILD_SCHEMA: db.schema, JOB_CHILD_WORKER_ID: workerId, LOG_LEVEL: 'warn' },
-    stdio: ['pipe', 'pipe', 'pipe'],
+  return startTestChild<{ executed: number }>(workerId, 'scripts/job-worker-child.ts', {
+    JOB_CHILD_DATABASE_URL: db.url, JOB_CHILD_SCHEMA: db.schema, JOB_CHILD_WORKER_ID: workerId,
   });
-  let out = '';
-  let err = '';
-  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const ready = new Promise<void>((resolve, reject) => {
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('ready\n')) resolve();
-    });
-    proc.once('exit', (code) => reject(new Error(`${workerId} exited (${code}) before it was ready: ${err}`)));
-  });
-  const report = new Promise<{ executed: number }>((resolve, reject) => {
-    proc.once('exit', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (code === 0 && line) resolve(JSON.parse(line) as { executed: number });
-      else reject(new Error(`${workerId} exited with ${code}: ${err}`));
-    });
-  });
-  ready.catch(() => undefined);
-  report.catch(() => undefined);
-  return { proc, ready, report };
 }

@@ -5,13 +5,13 @@
  * process; campaign.test.ts covers 50 at once within a process on both engines); skipped when
  * TEST_DATABASE_URL is unset.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { buildServices, type Services } from '../../src/app';
 import { FakeClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import type { Db } from '../../src/db';
 import { postgresTestDb, postgresUrl, release } from '../support/db';
+import { startTestChild } from '../support/child';
+import type { ChildProcess } from 'node:child_process';
 import { aCaregiver, aClient, aShift, createFakeWellSky, type FakeWellSky } from '../support/fake-wellsky';
 import { ScriptedTransport } from '../outbox/scripted-transport';
 
@@ -97,30 +97,7 @@ describe('fifty simultaneous YES replies handled by two processes on one Postgre
 });
 
 function startClaimChild(name: string, db: { url: string; schema: string }, phones: string[]) {
-  const root = path.resolve(__dirname, '..', '..');
-  const proc = spawn('npx', ['tsx', 'scripts/claim-child.ts'], {
-    cwd: root,
-    env: { ...process.env, CLAIM_CHILD_DATABASE_URL: db.url, CLAIM_CHILD_SCHEMA: db.schema, CLAIM_CHILD_NOW: NOW, CLAIM_CHILD_PHONES: phones.join(','), LOG_LEVEL: 'warn' },
-    stdio: ['pipe', 'pipe', 'pipe'],
+  return startTestChild<{ replies: { from: string; reply: string | null }[] }>(name, 'scripts/claim-child.ts', {
+    CLAIM_CHILD_DATABASE_URL: db.url, CLAIM_CHILD_SCHEMA: db.schema, CLAIM_CHILD_NOW: NOW, CLAIM_CHILD_PHONES: phones.join(','),
   });
-  let out = '';
-  let err = '';
-  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const ready = new Promise<void>((resolve, reject) => {
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('ready\n')) resolve();
-    });
-    proc.once('exit', (code) => reject(new Error(`${name} exited (${code}) before it was ready: ${err}`)));
-  });
-  const result = new Promise<{ replies: { from: string; reply: string | null }[] }>((resolve, reject) => {
-    proc.once('exit', (code) => {
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (code === 0 && line) resolve(JSON.parse(line));
-      else reject(new Error(`${name} exited with ${code}: ${err}`));
-    });
-  });
-  ready.catch(() => undefined);
-  result.catch(() => undefined);
-  return { proc, ready, result };
 }
