@@ -11,7 +11,7 @@ export interface EnqueueOptions {
   runAt?: Date;
   /** Makes the enqueue idempotent: a second enqueue with the same key returns the first job. */
   dedupeKey?: string;
-  /** Claims before the job is marked failed; default 10. */
+  /** Claims before the job is dead-lettered; default 10. */
   maxAttempts?: number;
 }
 
@@ -26,6 +26,13 @@ export interface JobQueue {
   getByDedupeKey(dedupeKey: string): Promise<Job | null>;
   /** Jobs per status, for health checks and the dashboard. */
   countByStatus(): Promise<Record<JobStatus, number>>;
+  /** Dead-lettered jobs, newest first (for the console's failures page). */
+  listDead(opts?: { limit?: number; kindPrefix?: string }): Promise<Job[]>;
+  /**
+   * Sends a dead-lettered job back to the queue, due now, with a fresh set of attempts; `by` names
+   * who did it (recorded on the row). False when the job is not dead (already retried, or never died).
+   */
+  retryDead(id: number, by: string, tx?: Queryable): Promise<boolean>;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 10;
@@ -47,6 +54,9 @@ export interface JobRow {
   created_at: Date | string;
   updated_at: Date | string;
   finished_at: Date | string | null;
+  dead_at?: Date | string | null;
+  retried_by?: string | null;
+  retried_at?: Date | string | null;
 }
 
 // Timestamps go to the database as ISO strings: PGlite checks `instanceof Date`, which fails for
@@ -70,6 +80,9 @@ export function jobFromRow(row: JobRow): Job {
     createdAt: toDate(row.created_at),
     updatedAt: toDate(row.updated_at),
     finishedAt: toDateOrNull(row.finished_at),
+    deadAt: toDateOrNull(row.dead_at ?? null),
+    retriedBy: row.retried_by ?? null,
+    retriedAt: toDateOrNull(row.retried_at ?? null),
   };
 }
 
@@ -140,10 +153,31 @@ export function createJobQueue(db: Db, clock: Clock): JobQueue {
     },
 
     async countByStatus() {
-      const counts: Record<JobStatus, number> = { pending: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
+      const counts: Record<JobStatus, number> = { pending: 0, running: 0, done: 0, dead: 0, cancelled: 0 };
       const res = await db.query<{ status: JobStatus; n: number | string }>('SELECT status, count(*) AS n FROM jobs GROUP BY status');
       for (const r of res.rows) counts[r.status] = Number(r.n);
       return counts;
+    },
+
+    async listDead({ limit = 100, kindPrefix } = {}) {
+      const res = await db.query<JobRow>(
+        `SELECT * FROM jobs WHERE status = 'dead' AND ($2::text IS NULL OR kind LIKE $2 || '%')
+         ORDER BY dead_at DESC NULLS LAST, id DESC LIMIT $1`,
+        [limit, kindPrefix ?? null],
+      );
+      return res.rows.map(jobFromRow);
+    },
+
+    async retryDead(id, by, tx = db) {
+      const now = clock.now().toISOString();
+      const res = await tx.query(
+        `UPDATE jobs SET status = 'pending', run_at = $2, attempts = 0, finished_at = NULL, locked_by = NULL, locked_until = NULL,
+           retried_by = $3, retried_at = $2, updated_at = $2
+         WHERE id = $1 AND status = 'dead' RETURNING id`,
+        [id, now, by.slice(0, 100)],
+      );
+      if (res.rows.length && db.engine === 'postgres') await tx.query(`SELECT pg_notify('${JOBS_DUE_CHANNEL}', 'retry')`);
+      return res.rows.length > 0;
     },
   };
 }

@@ -29,6 +29,11 @@ export interface JobRunnerOptions {
   leaseMs?: number;
   /** Delay before retry number `attempt` (1 = after the first failure); default exponential with jitter. */
   backoff?: (attempt: number) => number;
+  /**
+   * Called once after a job is dead-lettered (its 'dead' status committed): the place to tell a
+   * person. Errors here are logged, never thrown into the runner.
+   */
+  onDeadLetter?: (job: Job, error: string) => Promise<void>;
 }
 
 export interface JobRunner {
@@ -63,7 +68,7 @@ function describeError(err: unknown): string {
 type Outcome =
   | { kind: 'done' }
   | { kind: 'again'; runAt: Date; countAttempt: boolean; error?: string }
-  | { kind: 'failed'; error: string };
+  | { kind: 'dead'; error: string };
 
 export function createJobRunner(opts: JobRunnerOptions): JobRunner {
   const { db, clock, handlers, workerId } = opts;
@@ -125,9 +130,9 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
           [...base, outcome.runAt.toISOString(), outcome.countAttempt, outcome.error ?? null],
         );
         break;
-      case 'failed':
+      case 'dead':
         res = await db.query(
-          `UPDATE jobs SET status = 'failed', finished_at = $4, updated_at = $4, locked_by = NULL, locked_until = NULL, last_error = $5
+          `UPDATE jobs SET status = 'dead', finished_at = $4, dead_at = $4, updated_at = $4, locked_by = NULL, locked_until = NULL, last_error = $5
            WHERE ${fence} RETURNING id`,
           [...base, outcome.error],
         );
@@ -164,9 +169,9 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     const handler = Object.prototype.hasOwnProperty.call(handlers, job.kind) ? handlers[job.kind] : undefined;
     if (job.attempts > job.maxAttempts) {
       // Only reachable through a lease takeover: the final attempt's worker died mid-job.
-      outcome = { kind: 'failed', error: `gave up after ${job.maxAttempts} attempts (the last one stopped without a result: worker died or lease expired)` };
+      outcome = { kind: 'dead', error: `gave up after ${job.maxAttempts} attempts (the last one stopped without a result: worker died or lease expired)` };
     } else if (!handler) {
-      outcome = { kind: 'failed', error: `unknown job kind "${job.kind}": no handler is registered for it in this worker` };
+      outcome = { kind: 'dead', error: `unknown job kind "${job.kind}": no handler is registered for it in this worker` };
     } else {
       const controller = new AbortController();
       let nextRun: Date | undefined;
@@ -198,7 +203,12 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       log.error('could not record a job result', { ...meta, error: describeError(err) });
     }
     if (!written) return;
-    if (outcome.kind === 'failed') log.error('job failed', { ...meta, error: outcome.error });
+    if (outcome.kind === 'dead') {
+      log.error('job dead-lettered', { ...meta, error: outcome.error });
+      if (opts.onDeadLetter) {
+        await opts.onDeadLetter(job, outcome.error).catch((err) => log.error('dead-letter notice failed', { ...meta, error: describeError(err) }));
+      }
+    }
     else if (outcome.kind === 'again' && outcome.error) log.warn('job attempt failed, will retry', { ...meta, error: outcome.error, retryAt: outcome.runAt.toISOString() });
     else log.debug('job finished', { ...meta, outcome: outcome.kind });
   }
@@ -209,7 +219,7 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       return { kind: 'again', runAt: new Date(now + Math.max(0, err.delayMs)), countAttempt: false };
     }
     const error = describeError(err);
-    if (err instanceof PermanentJobError || job.attempts >= job.maxAttempts) return { kind: 'failed', error };
+    if (err instanceof PermanentJobError || job.attempts >= job.maxAttempts) return { kind: 'dead', error };
     return { kind: 'again', runAt: new Date(now + Math.max(0, backoff(job.attempts))), countAttempt: true, error };
   }
 

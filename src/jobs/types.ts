@@ -1,7 +1,8 @@
 /** Durable jobs: plain data shared by the queue (who schedules) and the runner (who executes). */
 import type { Clock } from '../clock';
 
-export type JobStatus = 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
+/** `dead`: gave up (attempts exhausted or a permanent error) — a dead letter a person must see. */
+export type JobStatus = 'pending' | 'running' | 'done' | 'dead' | 'cancelled';
 
 export interface Job<P = unknown> {
   id: number;
@@ -19,6 +20,11 @@ export interface Job<P = unknown> {
   createdAt: Date;
   updatedAt: Date;
   finishedAt: Date | null;
+  /** When it was dead-lettered (status 'dead'). */
+  deadAt: Date | null;
+  /** Who last sent it back to the queue from the dead letters, and when. */
+  retriedBy: string | null;
+  retriedAt: Date | null;
 }
 
 export interface JobContext {
@@ -48,7 +54,7 @@ export class RetryLater extends Error {
   }
 }
 
-/** Thrown by a handler whose failure no retry can fix: the job fails at once. */
+/** Thrown by a handler whose failure no retry can fix: the job is dead-lettered at once. */
 export class PermanentJobError extends Error {
   constructor(message: string) {
     super(message);

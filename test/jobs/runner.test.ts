@@ -96,7 +96,7 @@ describeEachDb('job runner', (ctx) => {
     expect([low(10), high(10)]).toEqual([5000, 10_000]);
   });
 
-  it('marks a job failed after max attempts, keeping only the scrubbed message of the last error', async () => {
+  it('dead-letters a job after max attempts, keeping only the scrubbed message of the last error', async () => {
     const { clock, queue, runner } = setup(ctx.db, {
       'test.broken': async () => {
         throw new Error('could not text +13035551234');
@@ -108,13 +108,13 @@ describeEachDb('job runner', (ctx) => {
       clock.advance(MINUTE);
     }
     const job = await queue.get(id);
-    expect(job).toMatchObject({ status: 'failed', attempts: 3 });
+    expect(job).toMatchObject({ status: 'dead', attempts: 3 });
     expect(job!.lastError).toBe('could not text ***1234');
     clock.advance(60 * MINUTE);
     expect(await runner.runDueOnce()).toBe(0);
   });
 
-  it('fails at once on a PermanentJobError', async () => {
+  it('dead-letters at once on a PermanentJobError', async () => {
     const { queue, runner } = setup(ctx.db, {
       'test.refused': async () => {
         throw new PermanentJobError('shift S9 no longer exists');
@@ -122,7 +122,43 @@ describeEachDb('job runner', (ctx) => {
     });
     const id = await queue.enqueue('test.refused', {});
     await runner.runDueOnce();
-    expect(await queue.get(id)).toMatchObject({ status: 'failed', attempts: 1, lastError: 'shift S9 no longer exists' });
+    expect(await queue.get(id)).toMatchObject({ status: 'dead', attempts: 1, lastError: 'shift S9 no longer exists' });
+  });
+
+  it('tells whoever listens once when a job is dead-lettered, and lists it among the dead letters', async () => {
+    const notices: Array<{ kind: string; error: string }> = [];
+    const { queue, runner } = setup(
+      ctx.db,
+      { 'test.writeBack': async () => { throw new PermanentJobError('WellSky answered 422'); } },
+      { onDeadLetter: async (job, error) => void notices.push({ kind: job.kind, error }) },
+    );
+    const id = await queue.enqueue('test.writeBack', { shiftId: 'S1' });
+    await runner.runDueOnce();
+    await runner.runDueOnce();
+    expect(notices).toEqual([{ kind: 'test.writeBack', error: 'WellSky answered 422' }]);
+    const dead = await queue.listDead();
+    expect(dead.map((j) => j.id)).toEqual([id]);
+    expect(dead[0].deadAt).not.toBeNull();
+    expect((await queue.countByStatus()).dead).toBe(1);
+  });
+
+  it('sends a dead letter back to the queue with fresh attempts, recording who did it', async () => {
+    let fail = true;
+    const { queue, runner } = setup(ctx.db, {
+      'test.lead': async () => {
+        if (fail) throw new PermanentJobError('WellSky is down');
+      },
+    });
+    const id = await queue.enqueue('test.lead', {}, { maxAttempts: 2 });
+    await runner.runDueOnce();
+    expect(await queue.get(id)).toMatchObject({ status: 'dead' });
+    fail = false;
+    expect(await queue.retryDead(id, 'Care Manager')).toBe(true);
+    expect(await queue.retryDead(id, 'Care Manager')).toBe(false); // not dead any more
+    expect(await queue.get(id)).toMatchObject({ status: 'pending', attempts: 0, retriedBy: 'Care Manager' });
+    expect(await runner.runDueOnce()).toBe(1);
+    expect(await queue.get(id)).toMatchObject({ status: 'done', attempts: 1 });
+    expect(await queue.listDead()).toEqual([]);
   });
 
   it('creates a job once per dedupe key and returns the same id', async () => {
@@ -184,7 +220,7 @@ describeEachDb('job runner', (ctx) => {
     await ctx.db.query(`UPDATE jobs SET status = 'running', attempts = 1, locked_by = 'dead', locked_until = $2 WHERE id = $1`, [id, clock.now().toISOString()]);
     await runner.runDueOnce();
     const job = await queue.get(id);
-    expect(job).toMatchObject({ status: 'failed' });
+    expect(job).toMatchObject({ status: 'dead' });
     expect(job!.lastError).toMatch(/gave up after 1 attempts/);
   });
 
@@ -233,7 +269,7 @@ describeEachDb('job runner', (ctx) => {
     const id = await queue.enqueue('shiftfill.wave', {});
     await runner.runDueOnce();
     const job = await queue.get(id);
-    expect(job).toMatchObject({ status: 'failed' });
+    expect(job).toMatchObject({ status: 'dead' });
     expect(job!.lastError).toBe('unknown job kind "shiftfill.wave": no handler is registered for it in this worker');
   });
 
