@@ -220,7 +220,7 @@ describeEachDb('outbox', (ctx) => {
     }
     expect(transport.calls).toHaveLength(4);
     expect(await outbox.get(msg.id)).toMatchObject({ status: 'failed', errorCode: 500 });
-    expect(await jobs.getByDedupeKey(`outbox.send:${msg.id}`)).toMatchObject({ status: 'failed' });
+    expect(await jobs.getByDedupeKey(`outbox.send:${msg.id}`)).toMatchObject({ status: 'dead' });
   });
 
   it('fails a text Twilio refuses for another reason, without retrying', async () => {
