@@ -1,6 +1,7 @@
 /**
  * The WellSky sandbox on its own: `npm run sandbox -- [--port 8089] [--seed FILE]
- * [--caregivers N] [--clients N] [--token-ttl S] [--no-put] [--host 127.0.0.1]`.
+ * [--caregivers N] [--clients N] [--token-ttl S] [--no-put] [--host 127.0.0.1] [--set key=value …]`.
+ * `--set` switches a quirk (docs/sandbox.md), e.g. `--set timeFormat=local --set openShiftShape=missing`.
  * Prints where it listens, the credentials to use and the admin routes. See docs/sandbox.md.
  */
 import { parseArgs } from 'node:util';
@@ -29,14 +30,15 @@ async function main(): Promise<void> {
         clients: { type: 'string' },
         'token-ttl': { type: 'string' },
         'no-put': { type: 'boolean', default: false },
+        set: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
   } catch (err) {
-    fail(`${(err as Error).message}\nUsage: tsx scripts/sandbox.ts [--port 8089] [--seed FILE] [--caregivers N] [--clients N] [--token-ttl S] [--no-put]`);
+    fail(`${(err as Error).message}\nUsage: tsx scripts/sandbox.ts [--port 8089] [--host 127.0.0.1] [--seed FILE] [--caregivers N] [--clients N] [--token-ttl S] [--no-put] [--set key=value …]`);
   }
   if (args.help) {
-    process.stdout.write('Usage: tsx scripts/sandbox.ts [--port 8089] [--host 127.0.0.1] [--seed FILE] [--caregivers N] [--clients N] [--token-ttl S] [--no-put]\n');
+    process.stdout.write('Usage: tsx scripts/sandbox.ts [--port 8089] [--host 127.0.0.1] [--seed FILE] [--caregivers N] [--clients N] [--token-ttl S] [--no-put] [--set key=value …]\n');
     return;
   }
   const port = Number(args.port);
@@ -58,8 +60,17 @@ async function main(): Promise<void> {
   let sandbox;
   try {
     sandbox = createSandbox(opts);
+    const switches: Record<string, unknown> = {};
+    for (const pair of args.set ?? []) {
+      const m = /^([A-Za-z]+)=(.*)$/.exec(pair);
+      if (!m) fail(`--set takes key=value, got "${pair}"`);
+      const [, key, raw] = m;
+      switches[key] = raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw;
+    }
+    if (Object.keys(switches).length) sandbox.configure(switches);
   } catch (err) {
-    fail((err as Error).message);
+    const e = err as { message?: string; body?: { error?: string } };
+    fail(e.body?.error ?? e.message ?? String(err));
   }
   const server = await sandbox.listen(port, args.host).catch((err: Error) => fail(`cannot listen on ${args.host}:${port}: ${err.message}`));
   const { url } = server;
@@ -76,7 +87,8 @@ async function main(): Promise<void> {
       '  admin (no auth):',
       `    GET    ${url}/_sandbox/requests          request log      DELETE same to clear`,
       `    POST   ${url}/_sandbox/faults            {"latencyMs":0,"errorRate":0,"outage":false}`,
-      `    POST   ${url}/_sandbox/config            {"countField":"total","entryShape":"bare","allowAppointmentPut":false,"rateLimitPerSecond":100,"tokenTtlSeconds":3599}`,
+      `    GET    ${url}/_sandbox/config            the switches now: ${JSON.stringify(sandbox.config())}`,
+      `    POST   ${url}/_sandbox/config            {"timeFormat":"local","openShiftShape":"missing",…} (unknown keys refused)`,
       `    POST   ${url}/_sandbox/reset             back to the seed (?regenerate=1 to redraw around now)`,
       `    GET    ${url}/_sandbox/state/summary     counts`,
       `    POST   ${url}/_sandbox/clock-in/:appointmentId`,

@@ -9,7 +9,7 @@ import type { Config } from './config';
 import { systemClock, type Clock } from './clock';
 import { openDb, type Db } from './db';
 import { migrate } from './db/migrate';
-import { log, moduleLog, withRequestId } from './log';
+import { log, withRequestId } from './log';
 import { createJobQueue, createJobRunner, type JobQueue, type JobRunner } from './jobs';
 import { createWellSkyService } from './wellsky/client';
 import type { WellSky } from './wellsky/service';
@@ -38,10 +38,12 @@ import { createLeads } from './leads';
 import { WHERE_IS_CAREGIVER_MACHINE_VERSION, whereIsCaregiverMachine } from '../flows/where-is-caregiver.machine';
 import { createWhereIsCaregiver } from './where-is-caregiver';
 
-const appLog = moduleLog('app');
 
 /** How often the directory is fully re-read from WellSky (subscriptions keep it fresh between). */
 export const DIRECTORY_SYNC_INTERVAL_MS = 15 * 60 * 1000;
+/** WellSky subscriptions are checked (missing ones created) and renewed once a day. */
+export const SUBSCRIPTIONS_JOB = 'directory.subscriptions';
+export const SUBSCRIPTION_RENEWAL_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
 export interface Services {
   config: Config;
@@ -161,6 +163,14 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
         await jobs.enqueue(SYNC_JOB, {}, { runAt: new Date(clock.now().getTime() + DIRECTORY_SYNC_INTERVAL_MS), dedupeKey: `${SYNC_JOB}:${Math.floor(clock.now().getTime() / DIRECTORY_SYNC_INTERVAL_MS) + 1}` });
         void ctx;
       },
+      // Daily: create missing WellSky subscriptions and renew the rest. The next run is queued
+      // before this one works, so a failing run never stops the chain.
+      [SUBSCRIPTIONS_JOB]: async () => {
+        const next = Math.floor(clock.now().getTime() / SUBSCRIPTION_RENEWAL_INTERVAL_MS) + 1;
+        await jobs.enqueue(SUBSCRIPTIONS_JOB, {}, { runAt: new Date(next * SUBSCRIPTION_RENEWAL_INTERVAL_MS), dedupeKey: `${SUBSCRIPTIONS_JOB}:${next}` });
+        const outcome = await registerSubscriptions({ wellsky, publicBaseUrl: config.publicBaseUrl, secret: config.wellskyWebhookSecret, now: () => clock.now() });
+        if (outcome.failed.length) throw new Error(`WellSky subscriptions not in place: ${outcome.failed.join(', ')}`);
+      },
     },
   });
 
@@ -170,9 +180,8 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
   if (opts.awaitFirstSync) await directory.fullSync();
 
   if (config.wellskyWebhookSecret && config.wellsky.mode === 'live') {
-    void registerSubscriptions({ wellsky, publicBaseUrl: config.publicBaseUrl, secret: config.wellskyWebhookSecret }).catch((err: Error) =>
-      appLog.warn('registering WellSky subscriptions failed; the scheduled sync keeps the directory fresh', { error: err.message }),
-    );
+    // At start (one per start-up window, whatever the process count), then daily by the job itself.
+    await jobs.enqueue(SUBSCRIPTIONS_JOB, {}, { dedupeKey: `${SUBSCRIPTIONS_JOB}:start:${Math.floor(clock.now().getTime() / 60_000)}` });
   }
 
   const startWorker = opts.startWorker ?? config.workerEnabled;

@@ -41,6 +41,28 @@ function iso(dt: DateTime): string {
 }
 
 /**
+ * A date-time as WellSky answers it → a UTC ISO instant, in either shape seen in the field:
+ * with an offset or "Z" (honoured as is), or naive wall-clock ("2026-03-08T09:00:00"), which is
+ * the agency's local time in `zone` (issue 12: some responses carry local times with no offset).
+ * Across a DST change a naive time is resolved by Luxon: a skipped time moves to the hour after,
+ * a repeated one takes the first (daylight) occurrence. Undefined for anything unreadable.
+ */
+export function parseWellSkyDateTime(text: string | null | undefined, zone: string): string | undefined {
+  if (!text) return undefined;
+  const trimmed = text.trim();
+  const hasOffset = /(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$/.test(trimmed) && /[T ]\d{2}:\d{2}/.test(trimmed);
+  if (hasOffset) return parseUtcDateTime(trimmed);
+  // Read the wall-clock fields, then place them on the local day the way localToInstant does
+  // (Luxon's fromISO would pick the second of two repeated fall-back times; this picks the first).
+  let wall = DateTime.fromISO(trimmed, { zone: 'utc' });
+  if (!wall.isValid) wall = DateTime.fromSQL(trimmed, { zone: 'utc' });
+  if (!wall.isValid) return undefined;
+  const day = DateTime.fromObject({ year: wall.year, month: wall.month, day: wall.day }, { zone });
+  if (!day.isValid) return undefined;
+  return iso(day.startOf('day').set({ hour: wall.hour, minute: wall.minute, second: wall.second, millisecond: wall.millisecond }));
+}
+
+/**
  * A date-time as WellSky writes it → a UTC ISO instant. "+00:00", "Z" and any other offset are
  * honoured; no offset means UTC (the API's rule). Undefined for anything unreadable.
  */

@@ -14,8 +14,8 @@ export interface Paging {
   page: number;
 }
 
-export function parsePaging(params: Record<string, string | undefined>): Paging {
-  let count = 20;
+export function parsePaging(params: Record<string, string | undefined>, defaultCount = 20): Paging {
+  let count = defaultCount;
   let page = 0;
   if (params._count !== undefined) {
     if (!/^\d+$/.test(params._count) || Number(params._count) < 1 || Number(params._count) > 100) {
@@ -24,7 +24,7 @@ export function parsePaging(params: Record<string, string | undefined>): Paging 
     count = Number(params._count);
   }
   if (params._page !== undefined) {
-    if (!/^\d+$/.test(params._page)) throw badRequest(`_page must be a 0-based integer, got "${params._page}"`);
+    if (!/^\d+$/.test(params._page)) throw badRequest(`_page must be a non-negative integer, got "${params._page}"`);
     page = Number(params._page);
   }
   return { count, page };

@@ -11,10 +11,13 @@ export function wellskyUtc(instant: DateTime | Date): string {
   return dt.toUTC().toFormat("yyyy-MM-dd'T'HH:mm:ss'+00:00'");
 }
 
-/** Parses a date-time as WellSky accepts it: ISO with an optional offset; without one it is UTC. */
-export function parseWellskyDateTime(value: unknown): DateTime | undefined {
+/**
+ * Parses a date-time as WellSky accepts it: ISO with an optional offset; without one it is read
+ * in `naiveZone` (UTC, the API's documented rule, unless the sandbox runs with local times).
+ */
+export function parseWellskyDateTime(value: unknown, naiveZone = 'utc'): DateTime | undefined {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(value)) return undefined;
-  const dt = DateTime.fromISO(value, { zone: 'utc', setZone: true });
+  const dt = DateTime.fromISO(value, { zone: naiveZone, setZone: true });
   return dt.isValid ? dt : undefined;
 }
 

@@ -3,6 +3,7 @@
  * bundle style and the change feed that drives subscriptions.
  */
 import type { BundleStyle, CountField, EntryShape } from './bundle';
+import type { CompletedSpelling, OpenShiftShape, PatientPut, TimeFormat } from './quirks';
 import type { SandboxState } from './resources';
 import type { ChangeFeed } from './webhooks';
 
@@ -12,6 +13,13 @@ export interface SandboxConfig {
   allowAppointmentPut: boolean;
   rateLimitPerSecond: number;
   tokenTtlSeconds: number;
+  /** Spelling of a finished visit: `COMPLETE` (vendor reference, field traces) or `COMPLETED`. */
+  encounterStatus: CompletedSpelling;
+  /** `_page` of encounter search and profile tags: `one-based` (vendor reference) or `zero-based`. */
+  encounterPaging: 'one-based' | 'zero-based';
+  openShiftShape: OpenShiftShape;
+  timeFormat: TimeFormat;
+  patientPut: PatientPut;
 }
 
 export interface SandboxContext {

@@ -21,12 +21,15 @@ import { IdSequence, type SandboxConfig, type SandboxContext } from './context';
 import { RateLimiter, TokenStore, injectFaults, rateLimit, recordRequests, requireBearer, tokenEndpoint, unknownRoute } from './gateway';
 import type { Faults, Meta, RequestLogEntry, SandboxState, SeedData, WebhookDelivery } from './resources';
 import { clone } from './resources';
+import { ENCOUNTER_STATUSES, OPEN_SHIFT_SHAPES, PATIENT_PUTS, TIME_FORMATS, type CompletedSpelling, type OpenShiftShape, type PatientPut, type TimeFormat } from './quirks';
 import { HttpError } from './rules';
 import { generateSyntheticAgency } from './seed/synthetic';
 import { ChangeFeed } from './webhooks';
 
 export type { Faults, RequestLogEntry, SandboxState, SeedData, WebhookDelivery } from './resources';
 export type { CountField, EntryShape } from './bundle';
+export type { SandboxConfig } from './context';
+export type { CompletedSpelling, OpenShiftShape, PatientPut, TimeFormat } from './quirks';
 export { generateSyntheticAgency } from './seed/synthetic';
 export { loadSeedFile, parseSeed, SeedFileError } from './seed/file';
 export { FIXTURE_PEOPLE, FIXTURE_SHIFTS, fixturePeople } from './seed/fixtures';
@@ -49,7 +52,15 @@ export interface SandboxOptions {
   entryShape?: EntryShape;
   allowAppointmentPut?: boolean;
   rateLimitPerSecond?: number;
+  encounterStatus?: CompletedSpelling;
+  encounterPaging?: 'one-based' | 'zero-based';
+  openShiftShape?: OpenShiftShape;
+  timeFormat?: TimeFormat;
+  patientPut?: PatientPut;
 }
+
+/** The run-time switches: configure(), POST /_sandbox/config, `npm run sandbox -- --set key=value`. */
+export type SandboxSwitches = Partial<SandboxConfig>;
 
 export interface Sandbox {
   app: Express;
@@ -61,7 +72,10 @@ export interface Sandbox {
   /** Resolves once every webhook delivery started so far has finished (sandbox extra). */
   flushWebhooks(): Promise<void>;
   setFaults(f: Partial<Faults>): void;
-  configure(o: Partial<Pick<SandboxOptions, 'countField' | 'entryShape' | 'allowAppointmentPut' | 'rateLimitPerSecond' | 'tokenTtlSeconds'>>): void;
+  /** Changes switches at run time; an unknown key or a bad value throws (HttpError 400) and changes nothing. */
+  configure(o: SandboxSwitches): void;
+  /** The switches in force. */
+  config(): SandboxConfig;
   /** Back to the seed: faults off, logs cleared, tokens revoked, configure() undone. `regenerate` re-draws a synthetic seed around the current clock. */
   reset(o?: { regenerate?: boolean }): void;
   listen(port?: number, host?: string): Promise<{ url: string; close(): Promise<void> }>;
@@ -81,6 +95,11 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     allowAppointmentPut: opts.allowAppointmentPut ?? true,
     rateLimitPerSecond: opts.rateLimitPerSecond ?? 100,
     tokenTtlSeconds: opts.tokenTtlSeconds ?? 3599,
+    encounterStatus: opts.encounterStatus ?? 'COMPLETE',
+    encounterPaging: opts.encounterPaging ?? 'one-based',
+    openShiftShape: opts.openShiftShape ?? 'empty-id',
+    timeFormat: opts.timeFormat ?? 'utc',
+    patientPut: opts.patientPut ?? 'replace',
   };
   checkConfig(initialConfig);
   const generate = () => generateSyntheticAgency({ now: now(), timezone, caregivers: opts.caregivers, clients: opts.clients });
@@ -132,6 +151,8 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   };
   const configure = (c: Partial<SandboxConfig>) => {
     const next = { ...ctx.config };
+    const unknown = Object.keys(c ?? {}).filter((k) => !(k in initialConfig));
+    if (unknown.length) throw new HttpError(400, { error: `unknown sandbox setting ${unknown.join(', ')}; known: ${Object.keys(initialConfig).join(', ')}` });
     for (const key of Object.keys(initialConfig) as (keyof SandboxConfig)[]) {
       if (c[key] !== undefined) (next as Record<string, unknown>)[key] = c[key];
     }
@@ -189,6 +210,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     flushWebhooks: () => ctx.changes.flush(),
     setFaults,
     configure,
+    config: () => ({ ...ctx.config }),
     reset,
     listen: (port = 0, host = '127.0.0.1') => listen(app, port, host),
   };
@@ -201,6 +223,14 @@ function checkConfig(c: SandboxConfig): void {
   if (typeof c.allowAppointmentPut !== 'boolean') throw bad('allowAppointmentPut must be true or false');
   if (!Number.isInteger(c.rateLimitPerSecond) || c.rateLimitPerSecond < 1) throw bad(`rateLimitPerSecond must be a positive integer, got ${JSON.stringify(c.rateLimitPerSecond)}`);
   if (!Number.isInteger(c.tokenTtlSeconds) || c.tokenTtlSeconds < 1) throw bad(`tokenTtlSeconds must be a positive integer, got ${JSON.stringify(c.tokenTtlSeconds)}`);
+  const oneOf = (key: keyof SandboxConfig, allowed: readonly string[]) => {
+    if (!allowed.includes(c[key] as string)) throw bad(`${key} must be one of ${allowed.join(', ')}, got ${JSON.stringify(c[key])}`);
+  };
+  oneOf('encounterStatus', ENCOUNTER_STATUSES);
+  oneOf('encounterPaging', ['one-based', 'zero-based']);
+  oneOf('openShiftShape', OPEN_SHIFT_SHAPES);
+  oneOf('timeFormat', TIME_FORMATS);
+  oneOf('patientPut', PATIENT_PUTS);
 }
 
 function retagAgency(meta: Meta | undefined, agencyId: string): void {

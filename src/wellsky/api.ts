@@ -121,10 +121,20 @@ export interface WellSkyClient {
   getRelatedPersons(patientId: string, opts?: CallOptions): Promise<FhirRelatedPerson[]>;
   createRelatedPerson(body: Json, opts?: CallOptions): Promise<{ id: string }>;
 
+  /** PUT relatedperson/{relatedPersonId}/: a full replacement of one contact. */
+  putRelatedPerson(id: string, body: Json, opts?: CallOptions): Promise<unknown>;
+
+  /** GET encounter/{id}/: one visit (clock-in and clock-out detail). */
+  getEncounter(id: string, opts?: CallOptions): Promise<FhirEncounter>;
+
   createSubscription(body: Json, opts?: CallOptions): Promise<{ id: string }>;
   listSubscriptions(opts?: CallOptions): Promise<FhirSubscription[]>;
+  getSubscription(id: string, opts?: CallOptions): Promise<FhirSubscription>;
+  /** PUT subscriptions/{id}/: a full replacement (renewal moves `end`). */
+  putSubscription(id: string, body: Json, opts?: CallOptions): Promise<unknown>;
 
   listProfileTags(opts?: CallOptions): Promise<FhirProfileTag[]>;
+  getProfileTag(id: string, opts?: CallOptions): Promise<FhirProfileTag>;
 
   /** The circuit breaker's state, for /readyz and the dashboard. */
   circuitState(): CircuitStateName;
@@ -271,7 +281,7 @@ export function createWellSkyClient(o: ApiOptions): WellSkyClient {
           const json = await t.send({ method: 'POST', path: 'encounter/_search/', query: { _count: count, _page: page }, body, kind: 'read', interactive: opts.interactive, signal: opts.signal });
           return parseBundle(encounterSchema, json, { method: 'POST', path: t.displayPath('encounter/_search/') });
         },
-        { keyOf: byId, logger: o.logger, label: 'encounter' },
+        { keyOf: byId, logger: o.logger, label: 'encounter', firstPage: 1 },
       );
     },
     async createTaskLog(encounterId, body, opts = {}) {
@@ -283,8 +293,15 @@ export function createWellSkyClient(o: ApiOptions): WellSkyClient {
     getRelatedPersons: (patientId, opts) => list(`relatedperson/${segment(patientId, 'patient')}/`, relatedPersonSchema, opts),
     createRelatedPerson: (body, opts) => create('relatedperson/', agency({ resourceType: 'RelatedPerson', ...body }), opts),
 
+    putRelatedPerson: (id, body, opts) => write('PUT', `relatedperson/${segment(id, 'relatedperson')}/`, agency({ resourceType: 'RelatedPerson', ...body }), opts),
+
+    getEncounter: (id, opts) => get(`encounter/${segment(id, 'encounter')}/`, encounterSchema, opts),
+
     createSubscription: (body, opts) => create('subscriptions/', agency({ resourceType: 'Subscription', ...body }), opts),
     listSubscriptions: (opts) => list('subscriptions/', subscriptionSchema, opts),
+    getSubscription: (id, opts) => get(`subscriptions/${segment(id, 'subscription')}/`, subscriptionSchema, opts),
+    putSubscription: (id, body, opts) => write('PUT', `subscriptions/${segment(id, 'subscription')}/`, agency({ resourceType: 'Subscription', ...body }), opts),
+    getProfileTag: (id, opts) => get(`profileTags/${segment(id, 'profile tag')}/`, profileTagSchema, opts),
 
     listProfileTags: (opts) =>
       collectPages(
@@ -292,7 +309,7 @@ export function createWellSkyClient(o: ApiOptions): WellSkyClient {
           const json = await t.send({ method: 'GET', path: 'profileTags/', query: { _count: count, _page: page }, interactive: opts?.interactive, signal: opts?.signal });
           return parseBundle(profileTagSchema, json, { method: 'GET', path: t.displayPath('profileTags/') });
         },
-        { keyOf: byId, logger: o.logger, label: 'profileTags' },
+        { keyOf: byId, logger: o.logger, label: 'profileTags', firstPage: 1 },
       ),
 
     circuitState() {

@@ -14,8 +14,8 @@ import { WellSkyTransport } from './http';
 import { toCaregiver, toClient, toContact, toEncounter, toProfileTag, toShift, toSubscription } from './mapping';
 import { Resilience, sharedBucket, type RetryTuning } from './resilience';
 import { appointmentSchema } from './schemas';
-import type { FhirAppointment, FhirPatient } from './schemas';
-import type { CallOptions, PatientUpdate, ShiftWindow, WellSky } from './service';
+import type { FhirAppointment, FhirPatient, FhirRelatedPerson } from './schemas';
+import type { CallOptions, ContactUpdate, PatientUpdate, ShiftWindow, WellSky } from './service';
 import { truncate } from './text';
 import type { Caregiver, Client, NewLeadInput, Shift } from './types';
 
@@ -108,7 +108,7 @@ export function createWellSkyService(opts: WellSkyServiceOptions): WellSkyServic
     const seen = new Set<string>();
     const out: Shift[] = [];
     for (const appointment of pages.flat()) {
-      const shift = toShift(appointment);
+      const shift = toShift(appointment, opts.timezone);
       const key = `${shift.id}@${shift.start}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -159,7 +159,7 @@ export function createWellSkyService(opts: WellSkyServiceOptions): WellSkyServic
       return toClient(await raw.getPatient(id, callOpts));
     },
     findPatientsByPhone(phoneE164, callOpts): Promise<Client[]> {
-      return searchByPhone(phoneE164, ['mobile_phone', 'home_phone'], async (params) =>
+      return searchByPhone(phoneE164, ['mobile_phone', 'home_phone', 'work_phone'], async (params) =>
         (await raw.searchAllPatients(params, { ...callOpts, via: 'POST' })).map(toClient),
       );
     },
@@ -195,10 +195,16 @@ export function createWellSkyService(opts: WellSkyServiceOptions): WellSkyServic
       );
     },
 
+    async updateContact(clientId, contactId, update, callOpts) {
+      const current = (await raw.getRelatedPersons(clientId, callOpts)).find((r) => String(r.id) === String(contactId));
+      if (!current) throw new NotFoundError(`RelatedPerson ${contactId} of Patient ${clientId}`);
+      await raw.putRelatedPerson(contactId, applyContactUpdate(current, update), callOpts);
+    },
+
     shiftsForCaregiver: (caregiverId, window, callOpts) => shifts({ caregiverId }, window, callOpts),
     shiftsForClient: (clientId, window, callOpts) => shifts({ clientId }, window, callOpts),
     async getShift(id, callOpts) {
-      return toShift(await raw.getAppointment(id, callOpts));
+      return toShift(await raw.getAppointment(id, callOpts), opts.timezone);
     },
     async assignShift(shiftId, caregiverId, callOpts) {
       const current = await raw.getAppointment(shiftId, callOpts);
@@ -207,7 +213,7 @@ export function createWellSkyService(opts: WellSkyServiceOptions): WellSkyServic
       // WellSky may answer the updated resource or a bare acknowledgement: use what it sent if
       // it is an appointment, else what we wrote.
       const echoed = appointmentSchema.safeParse(answer);
-      return toShift(echoed.success && String(echoed.data.id) === String(current.id) ? echoed.data : (withAgencyTag(body, opts.agencyId) as FhirAppointment));
+      return toShift(echoed.success && String(echoed.data.id) === String(current.id) ? echoed.data : (withAgencyTag(body, opts.agencyId) as FhirAppointment), opts.timezone);
     },
 
     createAdminTask(input, callOpts) {
@@ -224,7 +230,10 @@ export function createWellSkyService(opts: WellSkyServiceOptions): WellSkyServic
     },
 
     async searchEncounters(query, callOpts) {
-      return (await raw.searchEncounters(query, callOpts)).map(toEncounter);
+      return (await raw.searchEncounters(query, callOpts)).map((e) => toEncounter(e, opts.timezone));
+    },
+    async getEncounter(id, callOpts) {
+      return toEncounter(await raw.getEncounter(id, callOpts), opts.timezone);
     },
     createTaskLog(encounterId, note, callOpts) {
       return raw.createTaskLog(
@@ -245,6 +254,10 @@ export function createWellSkyService(opts: WellSkyServiceOptions): WellSkyServic
       return (await raw.listProfileTags(callOpts)).map(toProfileTag);
     },
 
+    async getProfileTag(id, callOpts) {
+      return toProfileTag(await raw.getProfileTag(id, callOpts));
+    },
+
     createSubscription(input, callOpts) {
       return raw.createSubscription(
         {
@@ -262,6 +275,11 @@ export function createWellSkyService(opts: WellSkyServiceOptions): WellSkyServic
     },
     async listSubscriptions(callOpts) {
       return (await raw.listSubscriptions(callOpts)).map(toSubscription);
+    },
+    async renewSubscription(id, until, callOpts) {
+      // Read, change, write the whole resource: never depend on whether PUT merges or replaces.
+      const current = await raw.getSubscription(id, callOpts);
+      await raw.putSubscription(id, { ...(current as Json), status: 'active', end: until.toISOString().replace(/\.\d{3}Z$/, 'Z') }, callOpts);
     },
   };
   return service;
@@ -327,6 +345,31 @@ export function leadBody(input: NewLeadInput): Json {
 
 function dropUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The contact as read, with the update applied: the whole resource goes back. */
+export function applyContactUpdate(current: FhirRelatedPerson, update: ContactUpdate): Json {
+  const body: Json = { ...(current as Json) };
+  if (update.firstName !== undefined || update.lastName !== undefined) {
+    const names = [...((current.name ?? []) as { use?: string; family?: string; given?: string[] }[])];
+    const i = Math.max(0, names.findIndex((n) => n.use === 'official'));
+    const name = { ...(names[i] ?? { use: 'official' }) };
+    if (update.lastName !== undefined) name.family = update.lastName;
+    if (update.firstName !== undefined) name.given = [update.firstName, ...(name.given ?? []).slice(1)];
+    names[i] = name;
+    body.name = names;
+  }
+  if (update.phone !== undefined) {
+    const phone = tryWellSkyPhone(update.phone);
+    if (phone) {
+      const telecom = [...((current.telecom ?? []) as { system?: string; value?: string; use?: string }[])];
+      const i = telecom.findIndex((t) => (t.system ?? 'phone') === 'phone' && t.use === 'mobile');
+      if (i >= 0) telecom[i] = { ...telecom[i], value: phone };
+      else telecom.unshift({ system: 'phone', value: phone, use: 'mobile' });
+      body.telecom = telecom;
+    }
+  }
+  return body;
 }
 
 /** The patient as read, with the update applied (a PUT is a full replacement). */

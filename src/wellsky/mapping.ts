@@ -4,7 +4,7 @@
  * shift", phones as 10 digits, times in UTC with or without an offset.
  */
 import { toE164 } from '../phone';
-import { parseUtcDateTime } from '../time';
+import { parseWellSkyDateTime } from '../time';
 import type { Address, Caregiver, Client, Contact, Encounter, Language, ProfileTag, Shift } from './types';
 import type {
   FhirAddress,
@@ -188,14 +188,26 @@ export function caregiverIdOf(a: Pick<FhirAppointment, 'caregiver'>): string | u
   return idOf(a.caregiver?.id);
 }
 
-export function toShift(a: FhirAppointment): Shift {
-  const start = parseUtcDateTime(a.start);
-  const end = parseUtcDateTime(a.end);
+/**
+ * A visit or shift status in one spelling: the vendor reference and field traces say
+ * `COMPLETE`, some responses (and the sandbox's other mode) `COMPLETED`; the product reads
+ * `COMPLETED` only.
+ */
+export function visitStatus(value: Scalar): string | undefined {
+  const s = str(value)?.trim().toUpperCase().replace(/[\s-]+/g, '_');
+  if (!s) return undefined;
+  return s === 'COMPLETE' ? 'COMPLETED' : s;
+}
+
+/** `zone`: the agency's zone, for times WellSky sends as naive local wall-clock. */
+export function toShift(a: FhirAppointment, zone: string): Shift {
+  const start = parseWellSkyDateTime(a.start, zone);
+  const end = parseWellSkyDateTime(a.end, zone);
   return {
     id: String(a.id),
     clientId: String(a.client.id),
     caregiverId: caregiverIdOf(a),
-    status: str(a.status)?.toUpperCase() ?? 'SCHEDULED',
+    status: visitStatus(a.status) ?? 'SCHEDULED',
     // The schema requires start and end; an unreadable one is kept as sent rather than invented.
     start: start ?? a.start,
     end: end ?? a.end,
@@ -225,15 +237,15 @@ export function toContact(r: FhirRelatedPerson, clientIdHint?: string): Contact 
   };
 }
 
-export function toEncounter(e: FhirEncounter): Encounter {
+export function toEncounter(e: FhirEncounter, zone: string): Encounter {
   return {
     id: String(e.id),
     appointmentId: idOf(e.appointment?.id) ?? idOf(e.appointmentId),
     clientId: idOf(e.client?.id) ?? idOf(e.clientId),
     caregiverId: idOf(e.caregiver?.id) ?? idOf(e.caregiverId),
-    status: str(e.status) ?? 'UNKNOWN',
-    start: parseUtcDateTime(e.period?.start),
-    end: parseUtcDateTime(e.period?.end),
+    status: visitStatus(e.status) ?? 'UNKNOWN',
+    start: parseWellSkyDateTime(e.period?.start, zone),
+    end: parseWellSkyDateTime(e.period?.end, zone),
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * Paging through a WellSky search: `_count=100`, `_page` from 0, until a page comes back empty
+ * Paging through a WellSky search: `_count=100`, `_page` from 0 (or 1 where the vendor reference says so), until a page comes back empty
  * or short. The reported count (`totalRecords` or `total`) is never trusted to stop early: an
  * earlier integration lost shifts of a client with over 100 a month by trusting the wrong one.
  */
@@ -16,14 +16,22 @@ export interface PagingOptions<T> {
   keyOf: (entry: T) => string;
   logger?: Logger;
   label?: string;
+  /**
+   * 1 for the searches the vendor reference pages from 1 (encounter search, profile tags). The
+   * sandbox and some deployments page those from 0 too; a first page that comes back empty, or a
+   * run that ends with fewer records than the reported count, also reads page 0, so either
+   * numbering loses nothing.
+   */
+  firstPage?: 0 | 1;
 }
 
 export async function collectPages<T>(fetchPage: (page: number, count: number) => Promise<Page<T>>, opts: PagingOptions<T>): Promise<T[]> {
   const count = opts.pageSize ?? PAGE_SIZE;
+  const first = opts.firstPage ?? 0;
   const seen = new Set<string>();
   const all: T[] = [];
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const { entries } = await fetchPage(page, count);
+  let reported: number | undefined;
+  const take = (entries: T[]): number => {
     let fresh = 0;
     for (const entry of entries) {
       const key = opts.keyOf(entry);
@@ -32,11 +40,24 @@ export async function collectPages<T>(fetchPage: (page: number, count: number) =
       all.push(entry);
       fresh++;
     }
-    if (entries.length < count) return all;
+    return fresh;
+  };
+  const finish = async (): Promise<T[]> => {
+    if (first === 1 && (all.length === 0 || (reported !== undefined && all.length < reported))) {
+      // Page 1 was the second page of a server that counts from 0: read page 0 too.
+      take((await fetchPage(0, count)).entries);
+    }
+    return all;
+  };
+  for (let page = first; page < first + MAX_PAGES; page++) {
+    const { entries, total } = await fetchPage(page, count);
+    if (total !== undefined) reported = Math.max(reported ?? 0, total);
+    const fresh = take(entries);
+    if (entries.length < count) return finish();
     if (fresh === 0) {
       // A full page of records already seen: the server is ignoring _page. Stop rather than loop.
       opts.logger?.warn('WellSky repeated a full page of results; stopped paging', { search: opts.label, page });
-      return all;
+      return finish();
     }
   }
   opts.logger?.warn('WellSky search reached the paging guard; results may be incomplete', { search: opts.label, pages: MAX_PAGES });

@@ -36,6 +36,12 @@ export interface Subscription {
   endpoint: string;
 }
 
+export interface ContactUpdate {
+  firstName?: string;
+  lastName?: string;
+  phone?: string;
+}
+
 export interface PatientUpdate {
   firstName?: string;
   lastName?: string;
@@ -63,6 +69,8 @@ export interface WellSky {
 
   contactsOf(clientId: string, opts?: CallOptions): Promise<Contact[]>;
   createContact(input: NewContactInput, opts?: CallOptions): Promise<{ id: string }>;
+  /** Reads the client's contacts, changes one, and PUTs it back whole. NotFoundError if it is not the client's. */
+  updateContact(clientId: string, contactId: string, update: ContactUpdate, opts?: CallOptions): Promise<void>;
 
   shiftsForCaregiver(caregiverId: string, window: ShiftWindow, opts?: CallOptions): Promise<Shift[]>;
   shiftsForClient(clientId: string, window: ShiftWindow, opts?: CallOptions): Promise<Shift[]>;
@@ -79,10 +87,15 @@ export interface WellSky {
     query: { clientId?: string; caregiverId?: string; startDate: string; endDate: string },
     opts?: CallOptions,
   ): Promise<Encounter[]>;
+  /** One visit by its encounter id (clock-in and clock-out detail). */
+  getEncounter(id: string, opts?: CallOptions): Promise<Encounter>;
   createTaskLog(encounterId: string, note: { title: string; description: string }, opts?: CallOptions): Promise<{ id: string }>;
 
   listProfileTags(opts?: CallOptions): Promise<ProfileTag[]>;
+  getProfileTag(id: string, opts?: CallOptions): Promise<ProfileTag>;
 
   createSubscription(input: { criteria: string; endpoint: string; secret: string }, opts?: CallOptions): Promise<{ id: string }>;
   listSubscriptions(opts?: CallOptions): Promise<Subscription[]>;
+  /** Reads the subscription and writes it back whole with `end` moved to `until` (and status active). */
+  renewSubscription(id: string, until: Date, opts?: CallOptions): Promise<void>;
 }

@@ -91,4 +91,16 @@ describeEachDb('directory against the WellSky sandbox', (ctx) => {
     const atOld = await directory.identify(e164(betty.phone), { live: false });
     expect(atOld.identities.length).toBe(stillHasOld ? 1 : 0);
   });
+
+  it('renews the subscriptions it already has instead of creating them again', async () => {
+    const { sandbox, wellsky, publicBaseUrl } = await setup();
+    const first = await registerSubscriptions({ wellsky, publicBaseUrl, secret: SECRET, now: () => new Date('2026-12-06T12:00:00Z') });
+    expect(first.created.length).toBeGreaterThan(0);
+    const count = sandbox.state.subscriptions.length;
+    const again = await registerSubscriptions({ wellsky, publicBaseUrl, secret: SECRET, now: () => new Date('2026-12-07T12:00:00Z') });
+    expect(again).toMatchObject({ created: [], failed: [] });
+    expect(again.renewed.sort()).toEqual(first.created.sort());
+    expect(sandbox.state.subscriptions).toHaveLength(count);
+    for (const sub of sandbox.state.subscriptions) expect(sub.end).toBe('2027-01-06T12:00:00Z');
+  });
 });

@@ -179,7 +179,7 @@ describe('directory: WellSky subscriptions', () => {
     expect(wellsky.subscriptions.every((s) => s.secret === SECRET)).toBe(true);
 
     const second = await registerSubscriptions({ wellsky, ...base });
-    expect(second).toEqual({ created: [], existing: first.created, failed: [] });
+    expect(second).toEqual({ created: [], existing: first.created, renewed: first.created, failed: [] });
     expect(wellsky.subscriptions).toHaveLength(5);
   });
 

@@ -77,7 +77,26 @@ describe('appointment search parameters', () => {
 });
 
 describe('open shifts', () => {
-  it('come in all three shapes: caregiver missing, null, and {"id":""}', async () => {
+  it('are served in the field shape by default: {"id":""} with status SCHEDULED', async () => {
+    for (const id of [S.openShiftMissingCaregiver, S.openShiftNullCaregiver, S.openShiftEmptyCaregiver]) {
+      const shift = (await get(`/v1/appointment/${id}/`)).body;
+      expect(shift.caregiver).toEqual({ id: '' });
+      expect(shift.status).not.toBe('OPEN');
+    }
+  });
+
+  it('can be served in each shape: caregiver missing, null, or {"id":""}', async () => {
+    sb.configure({ openShiftShape: 'missing' });
+    const missing = (await get(`/v1/appointment/${S.openShiftEmptyCaregiver}/`)).body;
+    expect('caregiver' in missing).toBe(false);
+    sb.configure({ openShiftShape: 'null' });
+    expect((await get(`/v1/appointment/${S.openShiftEmptyCaregiver}/`)).body.caregiver).toBeNull();
+    sb.configure({ openShiftShape: 'empty-id' });
+    expect((await get(`/v1/appointment/${S.openShiftMissingCaregiver}/`)).body.caregiver).toEqual({ id: '' });
+  });
+
+  it('come as seeded in all three shapes with openShiftShape "as-stored"', async () => {
+    sb.configure({ openShiftShape: 'as-stored' });
     const missing = (await get(`/v1/appointment/${S.openShiftMissingCaregiver}/`)).body;
     const nul = (await get(`/v1/appointment/${S.openShiftNullCaregiver}/`)).body;
     const empty = (await get(`/v1/appointment/${S.openShiftEmptyCaregiver}/`)).body;
@@ -111,7 +130,7 @@ describe('PUT appointment', () => {
     sb.configure({ allowAppointmentPut: false });
     const res = await request(sb.app).put(`/v1/appointment/${S.openShiftMissingCaregiver}/`).set('Authorization', auth).send(await assignment(F.spanishCaregiver.id));
     expect(res.status).toBe(403);
-    expect((await get(`/v1/appointment/${S.openShiftMissingCaregiver}/`)).body.caregiver).toBeUndefined();
+    expect((await get(`/v1/appointment/${S.openShiftMissingCaregiver}/`)).body.caregiver).toEqual({ id: '' });
   });
 
   it('refuses a partial body: PUT is a full replacement', async () => {

@@ -291,3 +291,58 @@ describe('encounters and shift notes', () => {
     expect((await post('/v1/encounter/_search/', { startDate: '20260128' })).status).toBe(400);
   });
 });
+
+describe('quirk switches', () => {
+  it('refuses an unknown or misspelt setting and changes nothing', async () => {
+    const before = sb.config();
+    expect(() => sb.configure({ timeFormt: 'local' } as never)).toThrow(/unknown sandbox setting timeFormt/);
+    expect(() => sb.configure({ timeFormat: 'eastern' } as never)).toThrow(/timeFormat must be one of utc, local/);
+    expect(sb.config()).toEqual(before);
+    const admin = await request(sb.app).post('/_sandbox/config').send({ openShiftShape: 'nothing' });
+    expect(admin.status).toBe(400);
+    const ok = await request(sb.app).post('/_sandbox/config').send({ openShiftShape: 'null' });
+    expect(ok.body.openShiftShape).toBe('null');
+  });
+
+  it('answers a PUT of a partial patient by replacing it, or by merging it, as switched', async () => {
+    const id = (await post('/v1/patients/', newPatient())).body.id as string;
+    const partial = { resourceType: 'Patient', name: [{ use: 'official', family: 'Testcase', given: ['Nora'] }], meta: newPatient().meta };
+    sb.configure({ patientPut: 'merge' });
+    await put(`/v1/patients/${id}/`, partial);
+    expect((await get(`/v1/patients/${id}/`)).body.address[0].city).toBe('Arvada');
+    sb.configure({ patientPut: 'replace' });
+    await put(`/v1/patients/${id}/`, partial);
+    const replaced = (await get(`/v1/patients/${id}/`)).body;
+    expect(replaced.address).toBeUndefined();
+    expect(replaced.telecom).toEqual([]);
+  });
+
+  it('finds a patient by work_phone', async () => {
+    const id = (await post('/v1/patients/', newPatient({ telecom: [{ system: 'phone', value: '3035550177', use: 'work' }] }))).body.id as string;
+    expect(resources((await get('/v1/patients/?work_phone=3035550177')).body).map((p) => p.id)).toEqual([id]);
+    expect(resources((await get('/v1/patients/?mobile_phone=3035550177')).body)).toEqual([]);
+  });
+
+  it('spells a finished visit COMPLETE by default and COMPLETED when switched', async () => {
+    const done = sb.state.encounters.find((e) => e.status === 'COMPLETED');
+    expect(done).toBeDefined();
+    expect((await get(`/v1/encounter/${done!.id}/`)).body.status).toBe('COMPLETE');
+    sb.configure({ encounterStatus: 'COMPLETED' });
+    expect((await get(`/v1/encounter/${done!.id}/`)).body.status).toBe('COMPLETED');
+  });
+
+  it('pages profile tags from 1 by default, and from 0 when switched', async () => {
+    const all = sb.state.profileTags.length;
+    expect(resources((await get('/v1/profileTags/?_page=1')).body)).toHaveLength(Math.min(all, 100));
+    sb.configure({ encounterPaging: 'zero-based' });
+    expect(resources((await get('/v1/profileTags/?_page=1')).body)).toHaveLength(Math.max(0, all - 100));
+  });
+
+  it('writes shift times as naive agency wall-clock when switched to local times', async () => {
+    const shift = sb.state.appointments[0];
+    sb.configure({ timeFormat: 'local' });
+    const local = (await get(`/v1/appointment/${shift.id}/`)).body;
+    expect(local.start).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
+    expect(local.start).not.toBe(shift.start);
+  });
+});

@@ -12,7 +12,7 @@
  * Everything it hands out is a copy: changing a returned object changes nothing stored.
  */
 import { DateTime } from 'luxon';
-import type { CallOptions, PatientUpdate, ShiftWindow, Subscription, WellSky } from '../../src/wellsky/service';
+import type { CallOptions, ContactUpdate, PatientUpdate, ShiftWindow, Subscription, WellSky } from '../../src/wellsky/service';
 import type {
   AdminTaskInput,
   Caregiver,
@@ -34,7 +34,8 @@ const METHODS: WellSkyMethod[] = [
   'ping', 'listCaregivers', 'getCaregiver', 'findCaregiversByPhone', 'listPatients', 'getPatient',
   'findPatientsByPhone', 'createLead', 'updatePatient', 'contactsOf', 'createContact', 'shiftsForCaregiver',
   'shiftsForClient', 'getShift', 'assignShift', 'createAdminTask', 'searchEncounters', 'createTaskLog',
-  'listProfileTags', 'createSubscription', 'listSubscriptions',
+  'listProfileTags', 'createSubscription', 'listSubscriptions', 'updateContact', 'getEncounter', 'getProfileTag',
+  'renewSubscription',
 ];
 
 export interface RecordedAdminTask extends AdminTaskInput {
@@ -50,6 +51,8 @@ export interface RecordedTaskLog {
 
 export interface RecordedSubscription extends Subscription {
   secret: string;
+  /** When the subscription lapses (renewSubscription moves it). */
+  end?: string;
 }
 
 export interface FakeWellSkySeed {
@@ -249,6 +252,19 @@ export class FakeWellSky implements WellSky {
     return { id };
   }
 
+  async updateContact(clientId: string, contactId: string, update: ContactUpdate, opts?: CallOptions): Promise<void> {
+    await this.enter('updateContact', [clientId, contactId, update], opts);
+    checkText(update);
+    const contact = this.contacts.find((c) => c.id === contactId && c.clientId === clientId);
+    if (!contact) throw new NotFoundError(`RelatedPerson ${contactId} of Patient ${clientId}`, 404, 'GET', `/v1/relatedperson/${clientId}/`);
+    if (update.phone !== undefined) {
+      checkPhone(update.phone);
+      contact.phones = [update.phone, ...contact.phones.filter((p) => p !== update.phone)];
+    }
+    if (update.firstName !== undefined) contact.firstName = update.firstName;
+    if (update.lastName !== undefined) contact.lastName = update.lastName;
+  }
+
   async shiftsForCaregiver(caregiverId: string, window: ShiftWindow, opts?: CallOptions): Promise<Shift[]> {
     await this.enter('shiftsForCaregiver', [caregiverId, window], opts);
     return copy(this.shiftsIn(window).filter((s) => s.caregiverId === caregiverId));
@@ -310,6 +326,11 @@ export class FakeWellSky implements WellSky {
     );
   }
 
+  async getEncounter(id: string, opts?: CallOptions): Promise<Encounter> {
+    await this.enter('getEncounter', [id], opts);
+    return copy(this.find(this.encounters, id, 'Encounter'));
+  }
+
   async createTaskLog(encounterId: string, note: { title: string; description: string }, opts?: CallOptions): Promise<{ id: string }> {
     await this.enter('createTaskLog', [encounterId, note], opts);
     checkText(note);
@@ -322,6 +343,16 @@ export class FakeWellSky implements WellSky {
   async listProfileTags(opts?: CallOptions): Promise<ProfileTag[]> {
     await this.enter('listProfileTags', [], opts);
     return copy(this.profileTags);
+  }
+
+  async getProfileTag(id: string, opts?: CallOptions): Promise<ProfileTag> {
+    await this.enter('getProfileTag', [id], opts);
+    return copy(this.find(this.profileTags, id, 'ProfileTag'));
+  }
+
+  async renewSubscription(id: string, until: Date, opts?: CallOptions): Promise<void> {
+    await this.enter('renewSubscription', [id, until.toISOString()], opts);
+    this.find(this.subscriptions, id, 'Subscription').end = until.toISOString();
   }
 
   async createSubscription(input: { criteria: string; endpoint: string; secret: string }, opts?: CallOptions): Promise<{ id: string }> {

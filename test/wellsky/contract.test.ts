@@ -42,10 +42,21 @@ const apiCalls = (s: Sandbox) => s.requestLog.filter((r) => !r.path.startsWith('
 const tokenCalls = (s: Sandbox) => s.requestLog.filter((r) => r.path === '/oauth/accesstoken');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('the client against the sandbox: every operation', () => {
+/**
+ * Every shape WellSky has been seen to answer in (docs/sandbox.md). The whole suite below runs
+ * against each: the client must not depend on any one of them.
+ */
+const MODES: [string, Parameters<typeof createSandbox>[0]][] = [
+  ['field shapes (default)', {}],
+  ['vendor-reference shapes', { encounterStatus: 'COMPLETED', encounterPaging: 'zero-based', openShiftShape: 'missing', patientPut: 'merge' }],
+  ['naive local times, null caregivers', { timeFormat: 'local', openShiftShape: 'null', encounterPaging: 'zero-based' }],
+  ['as seeded, local times, COMPLETE', { openShiftShape: 'as-stored', timeFormat: 'local', encounterStatus: 'COMPLETE' }],
+];
+
+describe.each(MODES)('the client against the sandbox (%s): every operation', (_mode, sandboxOptions) => {
   let run: Running;
   beforeAll(async () => {
-    run = await start();
+    run = await start(sandboxOptions);
   });
   afterAll(() => run.close());
   beforeEach(() => run.sandbox.reset());
@@ -141,7 +152,9 @@ describe('the client against the sandbox: every operation', () => {
     expect(assigned).toMatchObject({ id, caregiverId: FIXTURE_PEOPLE.spanishCaregiver.id });
     const stored = run.sandbox.state.appointments.find((a) => a.id === id)!;
     expect(stored.caregiver).toEqual({ id: FIXTURE_PEOPLE.spanishCaregiver.id });
-    expect({ ...stored, caregiver: undefined, meta: undefined }).toEqual({ ...before, caregiver: undefined, meta: undefined });
+    // Everything else as it was (the status as the client read it: an open shift may read SCHEDULED).
+    expect({ ...stored, caregiver: undefined, meta: undefined, status: undefined }).toEqual({ ...before, caregiver: undefined, meta: undefined, status: undefined });
+    expect(['SCHEDULED', 'OPEN']).toContain(stored.status);
     expect((await service.getShift(id)).caregiverId).toBe(FIXTURE_PEOPLE.spanishCaregiver.id);
 
     const opened = await service.assignShift(id, null);
@@ -211,6 +224,81 @@ describe('the client against the sandbox: every operation', () => {
     const { service } = clientOf(run);
     const { id } = await service.createSubscription({ criteria: 'patient.telecom.changed', endpoint: 'http://127.0.0.1:9/wellsky/webhook', secret: 'a-long-webhook-secret' });
     expect(await service.listSubscriptions()).toContainEqual({ id, criteria: 'patient.telecom.changed', endpoint: 'http://127.0.0.1:9/wellsky/webhook' });
+  });
+
+  it('reads shift times as the same instants whatever shape they are sent in, across a DST change', async () => {
+    const { service } = clientOf(run);
+    const template = run.sandbox.state.appointments.find((a) => a.id === FIXTURE_SHIFTS.openShiftEmptyCaregiver)!;
+    const dst: [string, string, string][] = [
+      ['990000001', '2026-03-07T16:00:00+00:00', '2026-03-07T20:00:00+00:00'], // MST
+      ['990000002', '2026-03-08T08:00:00+00:00', '2026-03-08T15:00:00+00:00'], // overnight into MDT
+      ['990000003', '2026-11-01T06:00:00+00:00', '2026-11-01T10:00:00+00:00'], // overnight out of MDT
+    ];
+    for (const [id, start, end] of dst) run.sandbox.state.appointments.push({ ...template, id, start, end });
+    for (const [id, start, end] of dst) {
+      const shift = await service.getShift(id);
+      expect([shift.start, shift.end]).toEqual([new Date(start).toISOString(), new Date(end).toISOString()]);
+    }
+  });
+
+  it('finds a client by any phone WellSky holds: mobile, home landline or work', async () => {
+    const { service } = clientOf(run);
+    const base = run.sandbox.state.patients.find((p) => p.id === FIXTURE_PEOPLE.spanishClient.id)!;
+    const uses: [string, string][] = [['home', '3035550191'], ['work', '3035550192'], ['mobile', '3035550193']];
+    uses.forEach(([use, value], i) => run.sandbox.state.patients.push({ ...base, id: `77000${i}`, telecom: [{ system: 'phone', value, use }] }));
+    for (const [i, [, value]] of uses.entries()) {
+      expect((await service.findPatientsByPhone(`+1${value}`)).map((p) => p.id)).toEqual([`77000${i}`]);
+    }
+  });
+
+  it('reads a finished visit as COMPLETED by search and by id, with its clock times', async () => {
+    const { service } = clientOf(run);
+    const done = run.sandbox.state.encounters.find((e) => e.status === 'COMPLETED' && e.period.end)!;
+    expect(done).toBeDefined();
+    const byId = await service.getEncounter(done.id);
+    expect(byId).toMatchObject({ id: done.id, status: 'COMPLETED', start: new Date(done.period.start).toISOString(), end: new Date(done.period.end!).toISOString() });
+    const day = localDate(done.period.start, ZONE);
+    const found = await service.searchEncounters({ clientId: done.client.id, startDate: day, endDate: day });
+    expect(found.find((e) => e.id === done.id)?.status).toBe('COMPLETED');
+  });
+
+  it('pages encounter search and profile tags past one page whether pages count from 0 or 1', async () => {
+    const { service } = clientOf(run);
+    const template = run.sandbox.state.encounters[0];
+    const day = localDate(template.period.start, ZONE);
+    const before = (await service.searchEncounters({ clientId: template.client.id, startDate: day, endDate: day })).length;
+    for (let i = 0; i < 130; i++) run.sandbox.state.encounters.push({ ...template, id: String(66000000 + i) });
+    const after = await service.searchEncounters({ clientId: template.client.id, startDate: day, endDate: day });
+    expect(after).toHaveLength(before + 130);
+    expect(new Set(after.map((e) => e.id)).size).toBe(after.length);
+
+    const tags = run.sandbox.state.profileTags.length;
+    for (let i = 0; i < 140; i++) run.sandbox.state.profileTags.push({ id: String(5000 + i), name: `Skill ${i}`, type: 'skill' });
+    const listed = await service.listProfileTags();
+    expect(listed).toHaveLength(tags + 140);
+    expect(await service.getProfileTag('5007')).toEqual({ id: '5007', name: 'Skill 7', type: 'skill' });
+  });
+
+  it('updates a contact by reading and writing it back whole', async () => {
+    const { service } = clientOf(run);
+    const clientId = FIXTURE_PEOPLE.clientWithDaughter.id;
+    const contactId = FIXTURE_PEOPLE.daughterContact.id;
+    const before = (await service.contactsOf(clientId)).find((c) => c.id === contactId)!;
+    await service.updateContact(clientId, contactId, { phone: '+17205550144' });
+    const after = (await service.contactsOf(clientId)).find((c) => c.id === contactId)!;
+    expect(after).toMatchObject({ firstName: before.firstName, lastName: before.lastName, relationship: before.relationship, primaryContact: before.primaryContact });
+    expect(after.phones[0]).toBe('+17205550144');
+    await expect(service.updateContact(FIXTURE_PEOPLE.spanishClient.id, contactId, { phone: '+17205550145' })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('renews a subscription by moving its end, keeping its criteria and endpoint', async () => {
+    const { service } = clientOf(run);
+    const { id } = await service.createSubscription({ criteria: 'patient.telecom.changed', endpoint: 'http://127.0.0.1:9/wellsky/webhook', secret: 'a-long-webhook-secret' });
+    const until = new Date('2027-01-05T00:00:00Z');
+    await service.renewSubscription(id, until);
+    const stored = run.sandbox.state.subscriptions.find((x) => x.id === id)!;
+    expect(stored).toMatchObject({ criteria: 'patient.telecom.changed', status: 'active', end: '2027-01-05T00:00:00Z', channel: { endpoint: 'http://127.0.0.1:9/wellsky/webhook' } });
+    expect(stored.channel.header).toEqual(['Authorization: Bearer a-long-webhook-secret']);
   });
 
   it('never sends agencyId as a query parameter and always Bearer auth', async () => {

@@ -2,6 +2,8 @@ import { languagesOf, preferredLanguageOf, readStatus, toCaregiver, toClient, to
 import { appointmentSchema, parseBundle, practitionerSchema, relatedPersonSchema } from '../../src/wellsky/schemas';
 import { appointment, patient, practitioner } from './fixtures';
 
+const ZONE = 'America/Denver';
+
 const where = { method: 'GET', path: '/v1/test/' };
 
 describe('FHIR → Caregiver', () => {
@@ -79,7 +81,7 @@ describe('FHIR → Client', () => {
 
 describe('FHIR → Shift', () => {
   it('reads times as UTC instants and keeps ids, items and tasks', () => {
-    expect(toShift(appointmentSchema.parse(appointment()))).toEqual({
+    expect(toShift(appointmentSchema.parse(appointment()), ZONE)).toEqual({
       id: '109131818',
       clientId: '2870130',
       caregiverId: '3306118',
@@ -98,13 +100,37 @@ describe('FHIR → Shift', () => {
   ])('reads an open shift with caregiver %s as having no caregiver', (_label, change) => {
     const a = appointment();
     change(a);
-    expect(toShift(appointmentSchema.parse(a)).caregiverId).toBeUndefined();
+    expect(toShift(appointmentSchema.parse(a), ZONE).caregiverId).toBeUndefined();
   });
 
-  it('reads "Z" and offset-less times as UTC too', () => {
-    const s = toShift(appointmentSchema.parse(appointment({ start: '2026-03-08T14:00:00Z', end: '2026-03-08T18:00:00' })));
+  it('reads "Z" as UTC and an offset-less time as agency wall-clock (both shapes are seen in the field)', () => {
+    const s = toShift(appointmentSchema.parse(appointment({ start: '2026-03-08T14:00:00Z', end: '2026-03-08T18:00:00' })), ZONE);
     expect(s.start).toBe('2026-03-08T14:00:00.000Z');
-    expect(s.end).toBe('2026-03-08T18:00:00.000Z');
+    // 18:00 in Denver on the day clocks went forward (MDT, UTC-6).
+    expect(s.end).toBe('2026-03-09T00:00:00.000Z');
+  });
+
+  it('gives the same instant for a shift sent as UTC or as naive local time, on either side of a DST change', () => {
+    const cases: [string, string][] = [
+      ['2026-03-07T16:00:00+00:00', '2026-03-07T09:00:00'], // MST, the day before spring-forward
+      ['2026-03-08T15:00:00+00:00', '2026-03-08T09:00:00'], // MDT, the day of
+      ['2026-11-01T07:30:00+00:00', '2026-11-01T01:30:00'], // 01:30 happens twice on fall-back: the first (MDT)
+      ['2026-11-02T16:00:00+00:00', '2026-11-02T09:00:00'], // MST again
+    ];
+    for (const [utc, local] of cases) {
+      const a = toShift(appointmentSchema.parse(appointment({ start: utc, end: '2026-12-01T00:00:00Z' })), ZONE);
+      const b = toShift(appointmentSchema.parse(appointment({ start: local, end: '2026-12-01T00:00:00Z' })), ZONE);
+      expect(b.start).toBe(a.start);
+      expect(new Date(a.start).toISOString()).toBe(new Date(utc).toISOString());
+    }
+  });
+
+  it('reads COMPLETE and COMPLETED as one status', () => {
+    const done = (status: string) => toEncounter({ id: 1, status, appointment: { id: '5' }, period: { start: '2026-01-29T14:02:00+00:00' } } as never, ZONE).status;
+    expect(done('COMPLETE')).toBe('COMPLETED');
+    expect(done('COMPLETED')).toBe('COMPLETED');
+    expect(done('complete')).toBe('COMPLETED');
+    expect(done('IN_PROGRESS')).toBe('IN_PROGRESS');
   });
 
   it('names the missing field when an appointment has no client', () => {
@@ -144,7 +170,7 @@ describe('FHIR → Contact, Encounter, ProfileTag', () => {
   });
 
   it('reads an encounter with its period in UTC', () => {
-    expect(toEncounter({ id: 12, status: 'IN_PROGRESS', appointment: { id: '109131818' }, period: { start: '2026-01-29T14:02:00+00:00' } } as never)).toEqual({
+    expect(toEncounter({ id: 12, status: 'IN_PROGRESS', appointment: { id: '109131818' }, period: { start: '2026-01-29T14:02:00+00:00' } } as never, ZONE)).toEqual({
       id: '12',
       appointmentId: '109131818',
       clientId: undefined,

@@ -237,7 +237,8 @@ describe('office work and the rest', () => {
     const encounters = await service.searchEncounters({ clientId: '2870130', startDate: '2026-01-29', endDate: '2026-01-29' });
     expect(encounters).toEqual([{ id: '88', appointmentId: '109131818', clientId: undefined, caregiverId: undefined, status: 'COMPLETED', start: '2026-01-29T14:01:00.000Z', end: '2026-01-29T18:00:00.000Z' }]);
     expect(fake.apiRequests()[0].body).toEqual({ clientId: '2870130', startDate: '20260129', endDate: '20260129' });
-    expect(fake.apiRequests()[0].query).toEqual({ _count: '100', _page: '0' });
+    // The vendor reference pages encounter search from 1.
+    expect(fake.apiRequests()[0].query).toEqual({ _count: '100', _page: '1' });
     const { id } = await service.createTaskLog('88', { title: 'Care Alert', description: 'Client reported a fall 🚑' });
     expect(id).toBe('12118');
     const note = fake.apiRequests()[1];

@@ -167,7 +167,7 @@ describe('retries, rate limits and the circuit breaker', () => {
     const { service } = serviceFor(fake, { retry: { maxRetries: 2, initialDelayMs: 1, maxDelayMs: 2 }, breaker: { failures: 20 } });
     await expect(service.findPatientsByPhone('+13035550142')).rejects.toBeInstanceOf(UnavailableError);
     const searches = fake.apiRequests().length;
-    expect(searches).toBe(6); // two phone fields × (1 + 2 retries)
+    expect(searches).toBe(9); // three phone fields (mobile, home, work) × (1 + 2 retries)
     await expect(service.createLead({ firstName: 'A', lastName: 'B', phone: '+13035550142' })).rejects.toBeInstanceOf(UnavailableError);
     await expect(service.assignShift('1', '2')).rejects.toBeInstanceOf(UnavailableError);
     const writes = fake.apiRequests().filter((r) => r.method === 'POST' && r.path === '/v1/patients/');
@@ -337,7 +337,7 @@ describe('what is written', () => {
     await service.findPatientsByPhone('+13035559876');
     const [create, ...searches] = fake.apiRequests();
     expect((create.body as { telecom: unknown[] }).telecom).toEqual([{ system: 'phone', value: '3035559876', use: 'mobile' }]);
-    expect(searches.map((s) => s.body)).toEqual([{ mobile_phone: '3035559876' }, { home_phone: '3035559876' }]);
+    expect(searches.map((s) => s.body)).toEqual([{ mobile_phone: '3035559876' }, { home_phone: '3035559876' }, { work_phone: '3035559876' }]);
   });
 });
 

@@ -8,10 +8,11 @@ import { dayWindow, inWindow, monthWindow, parseWellskyDateTime, wellskyUtc, wee
 import type { SandboxContext } from '../context';
 import type { Appointment } from '../resources';
 import { clone } from '../resources';
+import { naiveZone, presentAppointment } from '../quirks';
 import { HttpError, assertAgencyTag, assertBmpOnly, badRequest, notFound, unprocessable } from '../rules';
 import { body, param, searchParams, type Params } from './params';
 
-export const APPOINTMENT_STATUSES = ['SCHEDULED', 'CONFIRMED', 'IN_PROGRESS', 'COMPLETED', 'CANCELLED', 'MISSED', 'OPEN'];
+export const APPOINTMENT_STATUSES = ['SCHEDULED', 'CONFIRMED', 'IN_PROGRESS', 'COMPLETED', 'COMPLETE', 'CANCELLED', 'MISSED', 'OPEN'];
 
 /** The caregiver of a shift, or undefined for an open shift (caregiver missing, null or {id:""}). */
 export function caregiverOf(a: Appointment): string | undefined {
@@ -61,18 +62,21 @@ function checkAppointment(ctx: SandboxContext, b: Record<string, unknown>, id: s
       throw unprocessable(`caregiver.id ${caregiver.id} is not a Practitioner`);
     }
   }
-  const start = parseWellskyDateTime(b.start);
-  const end = parseWellskyDateTime(b.end);
+  const start = parseWellskyDateTime(b.start, naiveZone(ctx));
+  const end = parseWellskyDateTime(b.end, naiveZone(ctx));
   if (!start || !end) throw unprocessable('start and end must be date-times (YYYY-MM-DDTHH:MM:SS with optional offset)');
   if (end <= start) throw unprocessable('end must be after start');
-  return { ...(clone(b) as Appointment), id, start: wellskyUtc(start), end: wellskyUtc(end) };
+  const stored = { ...(clone(b) as Appointment), id, start: wellskyUtc(start), end: wellskyUtc(end) };
+  // Stored in one spelling; presentAppointment writes it back in the configured one.
+  if (stored.status === 'COMPLETE') stored.status = 'COMPLETED';
+  return stored;
 }
 
 export function mountAppointments(router: Router, ctx: SandboxContext, auth: RequestHandler): void {
   const search: RequestHandler = (req, res) => {
     const p = searchParams(req);
     const paging = parsePaging(p);
-    res.json(ctx.bundles.bundle(searchAppointments(ctx, p), paging));
+    res.json(ctx.bundles.bundle(searchAppointments(ctx, p).map((a) => presentAppointment(ctx, a)), paging));
   };
   const find = (id: string): Appointment => {
     const found = ctx.state.appointments.find((a) => a.id === id);
@@ -90,7 +94,7 @@ export function mountAppointments(router: Router, ctx: SandboxContext, auth: Req
   });
 
   router.get('/v1/appointment/:id/', auth, (req, res) => {
-    res.json(find(param(req, 'id')));
+    res.json(presentAppointment(ctx, find(param(req, 'id'))));
   });
 
   router.put('/v1/appointment/:id/', auth, (req, res) => {
@@ -100,7 +104,7 @@ export function mountAppointments(router: Router, ctx: SandboxContext, auth: Req
     const before = find(param(req, 'id'));
     const after = checkAppointment(ctx, body(req), before.id);
     ctx.state.appointments[ctx.state.appointments.indexOf(before)] = after;
-    res.json(after);
+    res.json(presentAppointment(ctx, after));
   });
 
   router.delete('/v1/appointment/:id/', auth, (req, res) => {

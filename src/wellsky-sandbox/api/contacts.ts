@@ -15,8 +15,8 @@ export function mountContacts(router: Router, ctx: SandboxContext, auth: Request
     res.json(ctx.bundles.bundle(contacts, undefined, true));
   });
 
-  router.post('/v1/relatedperson/', auth, (req, res) => {
-    const b = body(req);
+  /** A whole RelatedPerson as written by POST or PUT, or 422. */
+  const checkContact = (b: Record<string, unknown>): void => {
     assertBmpOnly(b);
     assertTelecom(b.telecom);
     assertAgencyTag(b.meta, ctx.agencyId);
@@ -27,6 +27,11 @@ export function mountContacts(router: Router, ctx: SandboxContext, auth: Request
     if (!Array.isArray(b.name) || b.name.length === 0) throw unprocessable('name must be a non-empty array of HumanName');
     const code = (b.relationship as { coding?: { code?: unknown }[] } | undefined)?.coding?.[0]?.code;
     if (typeof code !== 'string' || !code) throw unprocessable('relationship.coding[0].code is required (SON, DAU, SPS, …)');
+  };
+
+  router.post('/v1/relatedperson/', auth, (req, res) => {
+    const b = body(req);
+    checkContact(b);
     const created = {
       primaryContact: false,
       emergencyContact: false,
@@ -37,5 +42,17 @@ export function mountContacts(router: Router, ctx: SandboxContext, auth: Request
     } as unknown as RelatedPerson;
     ctx.state.relatedPersons.push(created);
     res.status(201).json({ resourceType: 'RelatedPerson', id: created.id });
+  });
+
+  // Vendor reference: PUT relatedperson/{relatedPersonId}/ — the id of the contact, not of the patient. Full replacement.
+  router.put('/v1/relatedperson/:id/', auth, (req, res) => {
+    const id = param(req, 'id');
+    const i = ctx.state.relatedPersons.findIndex((r) => r.id === id);
+    if (i < 0) throw notFound(`RelatedPerson ${id}`);
+    const b = body(req);
+    checkContact(b);
+    const updated = { primaryContact: false, emergencyContact: false, telecom: [], ...clone(b), resourceType: 'RelatedPerson', id } as unknown as RelatedPerson;
+    ctx.state.relatedPersons[i] = updated;
+    res.json(updated);
   });
 }

@@ -4,8 +4,9 @@ import { parsePaging } from '../bundle';
 import type { SandboxContext } from '../context';
 import type { AdminTask } from '../resources';
 import { clone } from '../resources';
-import { assertAgencyTag, assertBmpOnly, unprocessable } from '../rules';
-import { body, searchParams } from './params';
+import { assertAgencyTag, assertBmpOnly, notFound, unprocessable } from '../rules';
+import { pageIndex } from '../quirks';
+import { body, param, searchParams } from './params';
 
 export function mountOffice(router: Router, ctx: SandboxContext, auth: RequestHandler): void {
   router.post('/v1/adminTasks/', auth, (req, res) => {
@@ -26,7 +27,15 @@ export function mountOffice(router: Router, ctx: SandboxContext, auth: RequestHa
   });
 
   router.get('/v1/profileTags/', auth, (req, res) => {
-    res.json(ctx.bundles.bundle(ctx.state.profileTags, parsePaging(searchParams(req))));
+    // Vendor reference: _count defaults to 100 and _page starts at 1 here (switchable).
+    const asked = parsePaging(searchParams(req), 100);
+    res.json(ctx.bundles.bundle(ctx.state.profileTags, { ...asked, page: pageIndex(ctx, asked.page) }));
+  });
+
+  router.get('/v1/profileTags/:id/', auth, (req, res) => {
+    const tag = ctx.state.profileTags.find((t) => String(t.id) === param(req, 'id'));
+    if (!tag) throw notFound(`ProfileTag ${param(req, 'id')}`);
+    res.json(tag);
   });
 
   router.get('/v1/referralsource/', auth, (req, res) => {

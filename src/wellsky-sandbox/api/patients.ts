@@ -11,6 +11,7 @@ import { checkPersonWrite, firstNameIs, hasPhone, lastNameContains, lastNameIs, 
 export function searchPatients(ctx: SandboxContext, p: Params): Patient[] {
   assertPhoneParam(p.mobile_phone);
   assertPhoneParam(p.home_phone);
+  assertPhoneParam(p.work_phone);
   // Field trap: `active=true` returned nothing at all in the field. Reproduced on purpose.
   if (p.active === 'true') return [];
   let found = ctx.state.patients.filter(
@@ -21,7 +22,8 @@ export function searchPatients(ctx: SandboxContext, p: Params): Patient[] {
       (p.city === undefined || livesIn(r, 'city', p.city)) &&
       (p.active === undefined || String(r.active) === p.active) &&
       (p.mobile_phone === undefined || hasPhone(r, 'mobile', p.mobile_phone)) &&
-      (p.home_phone === undefined || hasPhone(r, 'home', p.home_phone)),
+      (p.home_phone === undefined || hasPhone(r, 'home', p.home_phone)) &&
+      (p.work_phone === undefined || hasPhone(r, 'work', p.work_phone)),
   );
   if (p.agencyId !== undefined) found = agencyIdTrap(found);
   return found;
@@ -60,7 +62,12 @@ export function mountPatients(router: Router, ctx: SandboxContext, auth: Request
     const before = find(param(req, 'id'));
     const b = body(req);
     checkPersonWrite(b, 'Patient', ctx.agencyId);
-    const after = { ...clone(b), resourceType: 'Patient', id: before.id, active: b.active ?? true, telecom: b.telecom ?? [] } as Patient;
+    // Which is true is unproven (docs/wellsky.md): the vendor reference shows a partial body, the
+    // sandbox's default treats PUT as full replacement and drops what was not sent.
+    const after =
+      ctx.config.patientPut === 'merge'
+        ? ({ ...clone(before), ...clone(b), resourceType: 'Patient', id: before.id } as Patient)
+        : ({ ...clone(b), resourceType: 'Patient', id: before.id, active: b.active ?? true, telecom: b.telecom ?? [] } as Patient);
     ctx.state.patients[ctx.state.patients.indexOf(before)] = after;
     ctx.changes.patientChanged(before, after);
     res.json(after);

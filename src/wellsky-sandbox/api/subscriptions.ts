@@ -6,8 +6,8 @@ import { assertBmpOnly, notFound, unprocessable } from '../rules';
 import { body, param } from './params';
 
 export function mountSubscriptions(router: Router, ctx: SandboxContext, auth: RequestHandler): void {
-  router.post('/v1/subscriptions/', auth, (req, res) => {
-    const b = body(req);
+  /** A Subscription body as POST and PUT take it, or 422. `end` (ISO date-time) is optional. */
+  const checkSubscription = (b: Record<string, unknown>, id: string): Subscription => {
     assertBmpOnly(b);
     if (typeof b.criteria !== 'string' || !/^[a-z]+(\.[a-z]+)+$/.test(b.criteria)) {
       throw unprocessable('criteria must look like "patient.telecom.changed"');
@@ -19,9 +19,10 @@ export function mountSubscriptions(router: Router, ctx: SandboxContext, auth: Re
     if (!Array.isArray(header) || header.some((h) => typeof h !== 'string' || !h.includes(':'))) {
       throw unprocessable('channel.header must be an array of "Name: value" strings');
     }
+    if (b.end !== undefined && (typeof b.end !== 'string' || Number.isNaN(Date.parse(b.end)))) throw unprocessable('end must be a date-time');
     const sub: Subscription = {
       resourceType: 'Subscription',
-      id: ctx.ids.take('subscription'),
+      id,
       status: 'active',
       criteria: b.criteria,
       channel: {
@@ -30,9 +31,33 @@ export function mountSubscriptions(router: Router, ctx: SandboxContext, auth: Re
         payload: typeof channel.payload === 'string' ? channel.payload : 'application/fhir+json',
         header: header as string[],
       },
+      ...(typeof b.end === 'string' ? { end: b.end } : {}),
     };
+    return sub;
+  };
+
+  router.post('/v1/subscriptions/', auth, (req, res) => {
+    const sub = checkSubscription(body(req), ctx.ids.take('subscription'));
     ctx.state.subscriptions.push(sub);
     res.status(201).json(sub);
+  });
+
+  const indexOf = (id: string): number => {
+    const i = ctx.state.subscriptions.findIndex((s) => s.id === id);
+    if (i < 0) throw notFound(`Subscription ${id}`);
+    return i;
+  };
+
+  router.get('/v1/subscriptions/:id/', auth, (req, res) => {
+    res.json(ctx.state.subscriptions[indexOf(param(req, 'id'))]);
+  });
+
+  // Full replacement (how renewal is done: read, move `end`, write back).
+  router.put('/v1/subscriptions/:id/', auth, (req, res) => {
+    const i = indexOf(param(req, 'id'));
+    const sub = checkSubscription(body(req), ctx.state.subscriptions[i].id);
+    ctx.state.subscriptions[i] = sub;
+    res.json(sub);
   });
 
   router.get('/v1/subscriptions/', auth, (_req, res) => {
