@@ -7,7 +7,14 @@
  *   npm run bench -- --base http://localhost:3000 [--server-pid PID] [--public-base URL] [--token T]
  *   (RSS of a local --base server is read from /proc; its pid is found from the port)
  *   options: --duration 10 --connections 10 --known-from +17205550112,… --only ring,turn,sms --json
+ *   --baseline: also starts a bare express 5 handler that checks the Twilio signature and answers a
+ *   Gather (the floor any Twilio app pays), loads it first the same way, and prints each
+ *   scenario's throughput as a share of it, from the same run.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import twilio from 'twilio';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,8 +41,9 @@ const TARGET_RSS_MB = 300;
 // goes on turn after turn with no WellSky request (unrecognised speech would end it after two tries).
 const UNRECOGNISED_SPEECH = 'What are your office hours?';
 
-type ScenarioName = 'ring' | 'turn' | 'sms';
+type ScenarioName = 'ring' | 'turn' | 'sms' | 'baseline';
 const SCENARIO_TITLES: Record<ScenarioName, string> = {
+  baseline: 'baseline: bare signed Gather',
   ring: 'first ring, known caller',
   turn: 'speech turn, no WellSky',
   sms: 'SMS turn ("hello")',
@@ -88,11 +96,12 @@ async function main(): Promise<void> {
       latency: { type: 'string', default: '100' },
       'server-pid': { type: 'string' },
       json: { type: 'boolean', default: false },
+      baseline: { type: 'boolean', default: false },
     },
   });
   const requested = values.only.split(',').map((s) => s.trim());
   const withCampaign = requested.includes('campaign');
-  const scenarios = requested.filter((s) => s !== 'campaign') as ScenarioName[];
+  const scenarios = requested.filter((s) => s !== 'campaign' && s !== 'baseline') as ScenarioName[];
   const unknown = scenarios.find((s) => !(s in SCENARIO_TITLES));
   if (unknown) throw new Error(`--only ${values.only}: "${unknown}" is not a scenario; use ring, turn, sms, campaign`);
 
@@ -123,6 +132,16 @@ async function main(): Promise<void> {
   log(`${opts.durationSeconds} s per scenario, ${opts.connections} connections, known caller ${opts.knownFrom.join(', ')}\n`);
 
   const results: Figures[] = [];
+  if (values.baseline) {
+    log(`running: ${SCENARIO_TITLES.baseline} ...`);
+    const bare = await startBaseline(opts.target.authToken);
+    try {
+      const target = { ...opts.target, base: bare.url, publicBase: bare.url };
+      results.push(await RUNNERS.baseline({ ...opts, target, rssOf: opts.rssOf }));
+    } finally {
+      await bare.close();
+    }
+  }
   try {
     for (const scenario of scenarios) {
       log(`running: ${SCENARIO_TITLES[scenario]} ...`);
@@ -145,7 +164,9 @@ async function main(): Promise<void> {
     campaign = await measureCampaign({ caregivers: positive(values.caregivers, '--caregivers'), latencyMs: Number(values.latency) });
   }
 
-  if (values.json) console.log(JSON.stringify({ base, inProcess: server.inProcess, targets: { p99Ms: TARGET_P99_MS, rssMb: TARGET_RSS_MB }, results, campaign }, null, 2));
+  const floor = results.find((r) => r.scenario === 'baseline');
+  const ratios = floor ? Object.fromEntries(results.filter((r) => r !== floor).map((r) => [r.scenario, r.requestsPerSecond / floor.requestsPerSecond])) : undefined;
+  if (values.json) console.log(JSON.stringify({ base, inProcess: server.inProcess, targets: { p99Ms: TARGET_P99_MS, rssMb: TARGET_RSS_MB }, results, ratios, campaign }, null, 2));
   else {
     if (results.length) printTable(results, server.inProcess, serverPid !== undefined);
     if (campaign) (await import('./bench-campaign')).printCampaign(campaign);
@@ -157,6 +178,18 @@ async function main(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 
 const RUNNERS: Record<ScenarioName, (opts: BenchOptions) => Promise<Figures>> = {
+  /** The floor: the same signed speech-turn request, to a handler that only checks the signature and answers a Gather. */
+  baseline: (opts) => {
+    let n = 0;
+    return load(opts, 'baseline', opts.connections, () => () =>
+      signedPost(opts.target, `/gather?t=${++n}`, {
+        ...callParams(opts, newSid('CA'), opts.knownFrom[n % opts.knownFrom.length], 'in-progress'),
+        SpeechResult: UNRECOGNISED_SPEECH,
+        Confidence: '0.87',
+      }),
+    );
+  },
+
   /** A new call from a caregiver's phone, new CallSid every request. */
   ring: (opts) => {
     let n = 0;
@@ -315,6 +348,35 @@ async function load(
   }
 }
 
+/** The bare handler: express 5, urlencoded body, twilio.validateRequest, a Gather. Same process as the app in-process run. */
+async function startBaseline(authToken: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.urlencoded({ extended: false }));
+  let url = '';
+  app.post('/gather', (req, res) => {
+    const ok = twilio.validateRequest(authToken, req.header('x-twilio-signature') ?? '', url + req.originalUrl, req.body as Record<string, string>);
+    if (!ok) {
+      res.status(403).end();
+      return;
+    }
+    res
+      .type('text/xml')
+      .send(`<?xml version="1.0" encoding="UTF-8"?><Response><Gather input="speech" action="/gather?t=${Number(req.query.t ?? 0) + 1}" speechTimeout="auto"><Say>Anything else?</Say></Gather></Response>`);
+  });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The app, in-process
 // ---------------------------------------------------------------------------------------------
@@ -411,8 +473,10 @@ function rssOfPid(pid: number): number | undefined {
 // ---------------------------------------------------------------------------------------------
 
 function printTable(results: Figures[], inProcess: boolean, pidGiven: boolean): void {
+  const floor = results.find((r) => r.scenario === 'baseline');
+  const share = (r: Figures) => (floor && floor.requestsPerSecond > 0 ? `${((100 * r.requestsPerSecond) / floor.requestsPerSecond).toFixed(1)}%` : 'n/a');
   const rows = [
-    ['scenario', 'conns', 'requests', 'p50 ms', `p99 ms (target < ${TARGET_P99_MS})`, 'req/s', `peak RSS MB (target < ${TARGET_RSS_MB})`, 'non-2xx', 'errors'],
+    ['scenario', 'conns', 'requests', 'p50 ms', `p99 ms (target < ${TARGET_P99_MS})`, 'req/s', ...(floor ? ['of baseline'] : []), `peak RSS MB (target < ${TARGET_RSS_MB})`, 'non-2xx', 'errors'],
     ...results.map((r) => [
       r.title,
       String(r.connections),
@@ -420,6 +484,7 @@ function printTable(results: Figures[], inProcess: boolean, pidGiven: boolean): 
       r.p50Ms.toFixed(1),
       `${r.p99Ms.toFixed(1)} ${r.p99Ms < TARGET_P99_MS ? 'ok' : 'OVER'}`,
       r.requestsPerSecond.toFixed(0),
+      ...(floor ? [share(r)] : []),
       r.peakRssMb === undefined ? 'n/a' : `${r.peakRssMb} ${r.peakRssMb < TARGET_RSS_MB ? 'ok' : 'OVER'}`,
       String(r.non2xx),
       String(r.errors),
@@ -434,6 +499,7 @@ function printTable(results: Figures[], inProcess: boolean, pidGiven: boolean): 
   console.log('');
   for (const r of results) if (r.note) console.log(`note (${r.scenario}): ${r.note}`);
   if (results.some((r) => r.non2xx > 0)) console.log('note: non-2xx answers count in the latency figures; check the server log (a 403 means --public-base or --token differ from the server).');
+  if (floor) console.log('of baseline: throughput as a share of the bare signed-Gather handler in this run (targets, docs/performance.md: speech turn ≥ 25% on Postgres, ≥ 15% on PGlite; SMS turn ≥ 15% on Postgres).');
   console.log(`The p99 target applies to turns that need no WellSky request (the speech turn by design; the first ring and "hello" when the caller is in the directory cache).`);
   if (inProcess) console.log('In-process: the load generator shares the event loop and the RSS with the app, so figures are pessimistic; for release figures run `npm start` and pass --base and --server-pid.');
   else if (!pidGiven) console.log('RSS: the server process was not found on this machine; pass --server-pid PID to sample its memory.');
