@@ -88,9 +88,9 @@ maybe('ops console in a browser', (ctx: { db: import('../../src/db').Db }) => {
   it('updates the today page by itself when a call-out arrives', async () => {
     await page.goto(`${h.base}/dashboard/`);
     expect(await page.textContent('main')).not.toMatch(/Kevin Osei/);
-    await page.waitForFunction("document.getElementById('live')?.textContent === 'live'");
+    await page.locator('#live', { hasText: /^live$/ }).waitFor();
     await h.call(KEVIN, ["I'm sick, I can't make my shift", 'the first one', 'I have a fever', 'yes']);
-    await page.waitForFunction("/Kevin Osei/.test(document.querySelector('main')?.textContent ?? '')", undefined, { timeout: 15_000 });
+    await page.locator('main', { hasText: 'Kevin Osei' }).waitFor({ timeout: 15_000 });
     expect(await page.textContent('main')).toMatch(/Kevin Osei[\s\S]*I have a fever/);
   }, 30_000);
 }, { resetEach: false });
