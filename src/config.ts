@@ -33,6 +33,8 @@ const staffSchema = z.strictObject({
   roles: z.array(z.enum(ROLES)).min(1),
   /** Language staff texts are written in; staff are English speakers unless told otherwise. */
   language: z.enum(['en', 'es']).default('en'),
+  /** Ops console password (scrypt hash from `npm run hash-password`); without one, staff log in by a texted link. */
+  passwordHash: z.string().regex(/^scrypt\$/, 'must be a hash from `npm run hash-password`').optional(),
 });
 
 export const agencyConfigSchema = z.strictObject({
@@ -147,6 +149,8 @@ const envSchema = z.object({
   TWILIO_API_URL: optionalString.pipe(z.url().optional()),
   AGENCY_CONFIG: optionalString,
   ADMIN_PASSWORD: optionalString,
+  /** Signs the ops console's session cookies (default: derived from ADMIN_PASSWORD). */
+  SESSION_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   WORKER: z.enum(['on', 'off']).default('on'),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).optional(),
 });
@@ -172,6 +176,7 @@ export interface Config {
       }
     | { mode: 'dev'; phoneNumber: string; apiUrl?: string };
   adminPassword?: string;
+  sessionSecret?: string;
   workerEnabled: boolean;
   agency: AgencyConfig;
   agencyConfigPath: string;
@@ -236,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : { mode: 'dev', phoneNumber: e.TWILIO_PHONE_NUMBER ?? DEV_AGENCY_NUMBER, apiUrl: e.TWILIO_API_URL },
     adminPassword: e.ADMIN_PASSWORD,
+    sessionSecret: e.SESSION_SECRET,
     workerEnabled: e.WORKER === 'on',
     agency,
     agencyConfigPath,

@@ -11,11 +11,11 @@ describeEachDb('ops dashboard and health', (ctx) => {
     await fd.close();
   });
 
-  it('asks for the admin password and shows recent activity without full phone numbers', async () => {
+  it('asks for the admin password (basic auth fallback) and shows conversations without full phone numbers', async () => {
     await fd.post('/twilio/voice', { CallSid: fd.callSid(), From: '+13035550996', To: AGENCY_NUMBER });
-    expect((await request(fd.app).get('/dashboard')).status).toBe(401);
-    expect((await request(fd.app).get('/dashboard').auth('admin', 'wrong')).status).toBe(401);
-    const page = await request(fd.app).get('/dashboard').auth('admin', 'correct horse');
+    expect((await request(fd.app).get('/dashboard/conversations').set('Accept', 'application/json')).status).toBe(401);
+    expect((await request(fd.app).get('/dashboard/conversations').auth('admin', 'wrong')).status).toBe(401);
+    const page = await request(fd.app).get('/dashboard/conversations').auth('admin', 'correct horse');
     expect(page.status).toBe(200);
     expect(page.text).toContain('Conversations');
     expect(page.text).toContain('***0996');

@@ -100,6 +100,19 @@ function isSettled(s: SnapshotFrom<AnyStateMachine>): boolean {
   return s.status !== 'active' || s.hasTag(AWAITING_INPUT);
 }
 
+/** What the caller said, pressed or did on a turn, for the console's transcript (kept with the reply). */
+function heardIn(e: ConversationEvent): string | undefined {
+  switch (e.type) {
+    case 'START': return e.text;
+    case 'INPUT': return e.text ?? (e.digits ? `pressed ${e.digits}` : undefined);
+    case 'NO_INPUT': return '(no answer)';
+    case 'DIAL_RESULT': return `(transfer: ${e.status})`;
+    case 'RECORDING': return '(left a recording)';
+    case 'HANGUP': return '(hung up)';
+    default: return undefined;
+  }
+}
+
 function contextOf(s: SnapshotFrom<AnyStateMachine>): ConversationContextBase {
   return s.context as ConversationContextBase;
 }
@@ -236,7 +249,7 @@ export class TurnRuntime {
       current = next;
     }
     this.inflight.delete(row.id);
-    return this.persistSettled(row, current, [req.turnKey], req.render, this.opts.clock.now());
+    return this.persistSettled(row, current, [req.turnKey], req.render, this.opts.clock.now(), heardIn(req.event));
   }
 
   /**
@@ -310,6 +323,7 @@ export class TurnRuntime {
     turnKeys: string[],
     render: ((o: TurnOutcome) => string) | undefined,
     now: Date,
+    heard?: string,
   ): Promise<TurnOutcome & { response?: string }> {
     const snap = inflight.actor.getSnapshot();
     // Lines already said are not kept: the next turn renders only what it appends, and a long call
@@ -335,7 +349,7 @@ export class TurnRuntime {
     const response = render ? render(outcome) : '';
     await this.opts.store.saveTurn({
       id: row.id, owner: this.leaseToken(row.id), turnKeys: render ? turnKeys : [], response, snapshot: persisted,
-      machineVersion: def.version, flow: inflight.flow, turn: row.turn + 1, closed: outcome.done, pendingEvent: null, now,
+      machineVersion: def.version, flow: inflight.flow, turn: row.turn + 1, closed: outcome.done, pendingEvent: null, now, heard,
     });
     return { ...outcome, response };
   }

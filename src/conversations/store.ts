@@ -122,6 +122,8 @@ export class ConversationStore {
     closed: boolean;
     pendingEvent: unknown;
     now: Date;
+    /** What the caller said, pressed or texted on this turn (the console's transcript). */
+    heard?: string | null;
   }): Promise<void> {
     // One statement: the snapshot and the replies are written together or not at all.
     await this.db.query(
@@ -132,11 +134,11 @@ export class ConversationStore {
            last_activity_at = $8, lease_owner = NULL, lease_until = NULL
          WHERE id = $1 AND lease_owner = $11 RETURNING id
        )
-       INSERT INTO conversation_turns (turn_key, conversation_id, response)
-       SELECT key, saved.id, $10 FROM saved, unnest($9::text[]) AS key
+       INSERT INTO conversation_turns (turn_key, conversation_id, response, heard)
+       SELECT key, saved.id, $10, $12 FROM saved, unnest($9::text[]) AS key
        ON CONFLICT (turn_key) DO NOTHING`,
       [input.id, JSON.stringify(input.snapshot), input.machineVersion, input.flow, input.turn,
-        input.pendingEvent === null ? null : JSON.stringify(input.pendingEvent), input.closed, input.now, input.turnKeys, input.response, input.owner],
+        input.pendingEvent === null ? null : JSON.stringify(input.pendingEvent), input.closed, input.now, input.turnKeys, input.response, input.owner, input.heard ?? null],
     );
   }
 

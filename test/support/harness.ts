@@ -40,7 +40,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(db: Db, opts: { now?: string; sandbox?: Record<string, unknown> } = {}): Promise<Harness> {
+export async function startHarness(db: Db, opts: { now?: string; sandbox?: Record<string, unknown>; env?: Record<string, string> } = {}): Promise<Harness> {
   const clock = new FakeClock(opts.now ?? WEDNESDAY_10AM);
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -52,6 +52,7 @@ export async function startHarness(db: Db, opts: { now?: string; sandbox?: Recor
     TWILIO_AUTH_TOKEN: AUTH_TOKEN,
     TWILIO_PHONE_NUMBER: AGENCY_NUMBER,
     WORKER: 'off',
+    ...opts.env,
   });
   const transport = new ScriptedTransport();
   const sandbox = createSandbox({ timezone: config.agency.agency.timezone, now: () => clock.now(), ...(opts.sandbox ?? {}) });
