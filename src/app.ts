@@ -9,8 +9,8 @@ import type { Config } from './config';
 import { systemClock, type Clock } from './clock';
 import { openDb, type Db } from './db';
 import { migrate } from './db/migrate';
-import { log, moduleLog, withRequestId } from './log';
-import { createJobQueue, createJobRunner, type JobQueue, type JobRunner } from './jobs';
+import { log, withRequestId } from './log';
+import { createDeadLetterAlerts, createJobQueue, createJobRunner, recurringHandler, startRecurring, type JobQueue, type JobRunner, type RecurringJob } from './jobs';
 import { createWellSkyService } from './wellsky/client';
 import type { WellSky } from './wellsky/service';
 import { createSandbox, type Sandbox } from './wellsky-sandbox';
@@ -38,10 +38,12 @@ import { createLeads } from './leads';
 import { WHERE_IS_CAREGIVER_MACHINE_VERSION, whereIsCaregiverMachine } from '../flows/where-is-caregiver.machine';
 import { createWhereIsCaregiver } from './where-is-caregiver';
 
-const appLog = moduleLog('app');
 
 /** How often the directory is fully re-read from WellSky (subscriptions keep it fresh between). */
 export const DIRECTORY_SYNC_INTERVAL_MS = 15 * 60 * 1000;
+/** The recurring job that (re)registers the WellSky subscriptions, and how often. */
+export const SUBSCRIPTIONS_JOB = 'directory.subscriptions';
+export const SUBSCRIPTION_RENEWAL_INTERVAL_MS = 6 * 60 * 60 * 1000;
 
 export interface Services {
   config: Config;
@@ -145,35 +147,43 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
     },
   });
 
+  const recurring: RecurringJob[] = [
+    { kind: SYNC_JOB, intervalMs: DIRECTORY_SYNC_INTERVAL_MS, maxAttempts: 3, run: async () => void (await directory.fullSync()) },
+  ];
+  if (config.wellskyWebhookSecret && config.wellsky.mode === 'live') {
+    // Subscriptions are (re)registered at start and every few hours (WellSky may drop them).
+    recurring.push({
+      kind: SUBSCRIPTIONS_JOB, intervalMs: SUBSCRIPTION_RENEWAL_INTERVAL_MS,
+      run: async () => {
+        const outcome = await registerSubscriptions({ wellsky, publicBaseUrl: config.publicBaseUrl, secret: config.wellskyWebhookSecret });
+        if (outcome.failed.length) throw new Error(`${outcome.failed.length} WellSky subscriptions could not be registered; the scheduled sync keeps the directory fresh`);
+      },
+    });
+  }
+  // A job that gives up is texted to the staff whose work it was (coalesced), pointing at the console.
+  const deadLetters = createDeadLetterAlerts({ db, jobs, clock, texts: outbox, agency: config.agency, consoleUrl: `${config.publicBaseUrl}/dashboard` });
   const runner = createJobRunner({
     db,
     clock,
-    workerId: `${process.env.DYNO ?? 'local'}-${process.pid}`,
+    workerId: `${process.env.DYNO ?? 'local'}-${process.pid}-${randomUUID().slice(0, 6)}`,
+    onDeadLetter: (job) => deadLetters.onDeadLetter(job),
     handlers: {
+      ...deadLetters.jobHandlers,
       ...outbox.jobHandlers,
       ...shiftFill.jobHandlers,
       ...complaints.jobHandlers,
       ...leads.jobHandlers,
       ...directoryJobHandlers(directory),
-      // The full sync reschedules itself: one durable chain, however many processes start.
-      [SYNC_JOB]: async (payload, ctx) => {
-        await directoryJobHandlers(directory)[SYNC_JOB](payload);
-        await jobs.enqueue(SYNC_JOB, {}, { runAt: new Date(clock.now().getTime() + DIRECTORY_SYNC_INTERVAL_MS), dedupeKey: `${SYNC_JOB}:${Math.floor(clock.now().getTime() / DIRECTORY_SYNC_INTERVAL_MS) + 1}` });
-        void ctx;
-      },
+      // Recurring jobs are scheduled by time: each run queues the next slot before it works, so a
+      // run that fails (and is dead-lettered) never stops the ones after it.
+      ...Object.fromEntries(recurring.map((r) => [r.kind, recurringHandler(jobs, clock, r)])),
     },
   });
 
   await directory.syncStaff();
-  // The first full sync at start, as a durable job (one per start-up window, whatever the process count).
-  await jobs.enqueue(SYNC_JOB, {}, { dedupeKey: `${SYNC_JOB}:start:${Math.floor(clock.now().getTime() / 60_000)}` });
+  // The first full sync at start (one per start-up minute, whatever the process count) and the chain.
+  for (const r of recurring) await startRecurring(jobs, clock, r);
   if (opts.awaitFirstSync) await directory.fullSync();
-
-  if (config.wellskyWebhookSecret && config.wellsky.mode === 'live') {
-    void registerSubscriptions({ wellsky, publicBaseUrl: config.publicBaseUrl, secret: config.wellskyWebhookSecret }).catch((err: Error) =>
-      appLog.warn('registering WellSky subscriptions failed; the scheduled sync keeps the directory fresh', { error: err.message }),
-    );
-  }
 
   const startWorker = opts.startWorker ?? config.workerEnabled;
   if (startWorker) runner.start();
