@@ -62,7 +62,13 @@ export interface Services {
   runtime: TurnRuntime;
   shiftFill: ShiftFill;
   complaints: Complaints;
-  close(): Promise<void>;
+  /** `draining` once a graceful stop began: /readyz answers 503 and responses close their connection. */
+  lifecycle: { draining: boolean };
+  /**
+   * Stops the job runner (with `graceMs`: jobs still running after that long are released for
+   * another process at once) and everything else. Resolves with how many jobs were released.
+   */
+  close(opts?: { graceMs?: number }): Promise<number>;
 }
 
 export interface BuildOptions {
@@ -190,11 +196,13 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
 
   return {
     config, clock, db, wellsky, sandbox, jobs, runner, directory, optOuts, transport, outbox, staffMessages, store, runtime, shiftFill, complaints,
-    async close() {
+    lifecycle: { draining: false },
+    async close(closeOpts = {}) {
+      const released = await runner.stop({ graceMs: closeOpts.graceMs });
       runtime.stopAll();
-      await runner.stop();
       await sandbox?.close();
       if (ownsDb) await db.close();
+      return released;
     },
   };
 }
@@ -211,11 +219,21 @@ export function createApp(s: Services): Express {
     withRequestId(id, () => next());
   });
 
+  app.use((_req, res, next) => {
+    // Stopping: finish this request, but let the client open its next connection elsewhere.
+    if (s.lifecycle.draining) res.setHeader('connection', 'close');
+    next();
+  });
+
   app.get('/healthz', (_req, res) => {
     res.status(200).json({ ok: true });
   });
 
   app.get('/readyz', async (_req, res) => {
+    if (s.lifecycle.draining) {
+      res.status(503).json({ ok: false, checks: { process: 'stopping' } });
+      return;
+    }
     const checks: Record<string, string> = {};
     let ok = true;
     try {
