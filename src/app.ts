@@ -41,6 +41,8 @@ import { createWhereIsCaregiver } from './where-is-caregiver';
 
 /** How often the directory is fully re-read from WellSky (subscriptions keep it fresh between). */
 export const DIRECTORY_SYNC_INTERVAL_MS = 15 * 60 * 1000;
+/** How long a job claim lasts without renewal. */
+export const JOB_LEASE_MS = 30_000;
 /** The recurring job that (re)registers the WellSky subscriptions, and how often. */
 export const SUBSCRIPTIONS_JOB = 'directory.subscriptions';
 export const SUBSCRIPTION_RENEWAL_INTERVAL_MS = 6 * 60 * 60 * 1000;
@@ -109,9 +111,9 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
 
   const jobs = createJobQueue(db, clock);
   const optOuts = createOptOutLedger({ db, clock });
-  const transport = opts.transport ?? createTransport(config.twilio, config.publicBaseUrl);
+  const transport = opts.transport ?? createTransport(config.twilio, config.publicBaseUrl, { timeoutMs: Number(process.env.TWILIO_TIMEOUT_MS) || undefined });
   const outbox = createOutbox({
-    db, jobs, transport, clock, optOuts,
+    db, jobs, transport, clock, optOuts, sendLeaseMs: JOB_LEASE_MS,
     from: { phoneNumber: config.twilio.phoneNumber, messagingServiceSid: config.twilio.mode === 'live' ? config.twilio.messagingServiceSid : undefined },
   });
   const directory = createDirectory({ db, wellsky, agency: config.agency, clock });
@@ -173,6 +175,9 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
     clock,
     workerId: `${process.env.DYNO ?? 'local'}-${process.pid}-${randomUUID().slice(0, 6)}`,
     onDeadLetter: (job) => deadLetters.onDeadLetter(job),
+    // A process killed mid-job (kill -9, a crashed dyno) leaves its claims for at most 30 s;
+    // a live job renews its lease every 10 s, however long it runs.
+    leaseMs: JOB_LEASE_MS,
     handlers: {
       ...deadLetters.jobHandlers,
       ...outbox.jobHandlers,

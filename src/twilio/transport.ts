@@ -192,13 +192,14 @@ export function createDevTransport(): SmsTransport {
 }
 
 /** The transport the config asks for: Twilio with credentials, the dev outbox without. */
-export function createTransport(twilioConfig: Config['twilio'], publicBaseUrl?: string): SmsTransport {
+export function createTransport(twilioConfig: Config['twilio'], publicBaseUrl?: string, opts: { timeoutMs?: number } = {}): SmsTransport {
   if (twilioConfig.mode === 'dev') return createDevTransport();
   return createTwilioTransport({
     accountSid: twilioConfig.accountSid,
     authToken: twilioConfig.authTokens[0],
     apiUrl: twilioConfig.apiUrl,
     publicBaseUrl,
+    timeoutMs: opts.timeoutMs,
   });
 }
 
