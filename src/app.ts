@@ -10,7 +10,7 @@ import { systemClock, type Clock } from './clock';
 import { openDb, type Db } from './db';
 import { migrate } from './db/migrate';
 import { log, withRequestId } from './log';
-import { createJobQueue, createJobRunner, type JobQueue, type JobRunner } from './jobs';
+import { createDeadLetterAlerts, createJobQueue, createJobRunner, recurringHandler, startRecurring, type JobQueue, type JobRunner, type RecurringJob } from './jobs';
 import { createWellSkyService } from './wellsky/client';
 import type { WellSky } from './wellsky/service';
 import { createSandbox, type Sandbox } from './wellsky-sandbox';
@@ -41,9 +41,11 @@ import { createWhereIsCaregiver } from './where-is-caregiver';
 
 /** How often the directory is fully re-read from WellSky (subscriptions keep it fresh between). */
 export const DIRECTORY_SYNC_INTERVAL_MS = 15 * 60 * 1000;
-/** WellSky subscriptions are checked (missing ones created) and renewed once a day. */
+/** How long a job claim lasts without renewal. */
+export const JOB_LEASE_MS = 30_000;
+/** The recurring job that (re)registers the WellSky subscriptions, and how often. */
 export const SUBSCRIPTIONS_JOB = 'directory.subscriptions';
-export const SUBSCRIPTION_RENEWAL_INTERVAL_MS = 24 * 60 * 60 * 1000;
+export const SUBSCRIPTION_RENEWAL_INTERVAL_MS = 6 * 60 * 60 * 1000;
 
 export interface Services {
   config: Config;
@@ -62,7 +64,13 @@ export interface Services {
   runtime: TurnRuntime;
   shiftFill: ShiftFill;
   complaints: Complaints;
-  close(): Promise<void>;
+  /** `draining` once a graceful stop began: /readyz answers 503 and responses close their connection. */
+  lifecycle: { draining: boolean };
+  /**
+   * Stops the job runner (with `graceMs`: jobs still running after that long are released for
+   * another process at once) and everything else. Resolves with how many jobs were released.
+   */
+  close(opts?: { graceMs?: number }): Promise<number>;
 }
 
 export interface BuildOptions {
@@ -103,9 +111,9 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
 
   const jobs = createJobQueue(db, clock);
   const optOuts = createOptOutLedger({ db, clock });
-  const transport = opts.transport ?? createTransport(config.twilio, config.publicBaseUrl);
+  const transport = opts.transport ?? createTransport(config.twilio, config.publicBaseUrl, { timeoutMs: Number(process.env.TWILIO_TIMEOUT_MS) || undefined });
   const outbox = createOutbox({
-    db, jobs, transport, clock, optOuts,
+    db, jobs, transport, clock, optOuts, sendLeaseMs: JOB_LEASE_MS,
     from: { phoneNumber: config.twilio.phoneNumber, messagingServiceSid: config.twilio.mode === 'live' ? config.twilio.messagingServiceSid : undefined },
   });
   const directory = createDirectory({ db, wellsky, agency: config.agency, clock });
@@ -147,53 +155,59 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
     },
   });
 
+  const recurring: RecurringJob[] = [
+    { kind: SYNC_JOB, intervalMs: DIRECTORY_SYNC_INTERVAL_MS, maxAttempts: 3, run: async () => void (await directory.fullSync()) },
+  ];
+  if (config.wellskyWebhookSecret && config.wellsky.mode === 'live') {
+    // Subscriptions are (re)registered at start and every few hours (WellSky may drop them).
+    recurring.push({
+      kind: SUBSCRIPTIONS_JOB, intervalMs: SUBSCRIPTION_RENEWAL_INTERVAL_MS,
+      run: async () => {
+        const outcome = await registerSubscriptions({ wellsky, publicBaseUrl: config.publicBaseUrl, secret: config.wellskyWebhookSecret, now: () => clock.now() });
+        if (outcome.failed.length) throw new Error(`${outcome.failed.length} WellSky subscriptions could not be registered; the scheduled sync keeps the directory fresh`);
+      },
+    });
+  }
+  // A job that gives up is texted to the staff whose work it was (coalesced), pointing at the console.
+  const deadLetters = createDeadLetterAlerts({ db, jobs, clock, texts: outbox, agency: config.agency, consoleUrl: `${config.publicBaseUrl}/dashboard` });
   const runner = createJobRunner({
     db,
     clock,
-    workerId: `${process.env.DYNO ?? 'local'}-${process.pid}`,
+    workerId: `${process.env.DYNO ?? 'local'}-${process.pid}-${randomUUID().slice(0, 6)}`,
+    onDeadLetter: (job) => deadLetters.onDeadLetter(job),
+    // A process killed mid-job (kill -9, a crashed dyno) leaves its claims for at most 30 s;
+    // a live job renews its lease every 10 s, however long it runs.
+    leaseMs: JOB_LEASE_MS,
     handlers: {
+      ...deadLetters.jobHandlers,
       ...outbox.jobHandlers,
       ...shiftFill.jobHandlers,
       ...complaints.jobHandlers,
       ...leads.jobHandlers,
       ...directoryJobHandlers(directory),
-      // The full sync reschedules itself: one durable chain, however many processes start.
-      [SYNC_JOB]: async (payload, ctx) => {
-        await directoryJobHandlers(directory)[SYNC_JOB](payload);
-        await jobs.enqueue(SYNC_JOB, {}, { runAt: new Date(clock.now().getTime() + DIRECTORY_SYNC_INTERVAL_MS), dedupeKey: `${SYNC_JOB}:${Math.floor(clock.now().getTime() / DIRECTORY_SYNC_INTERVAL_MS) + 1}` });
-        void ctx;
-      },
-      // Daily: create missing WellSky subscriptions and renew the rest. The next run is queued
-      // before this one works, so a failing run never stops the chain.
-      [SUBSCRIPTIONS_JOB]: async () => {
-        const next = Math.floor(clock.now().getTime() / SUBSCRIPTION_RENEWAL_INTERVAL_MS) + 1;
-        await jobs.enqueue(SUBSCRIPTIONS_JOB, {}, { runAt: new Date(next * SUBSCRIPTION_RENEWAL_INTERVAL_MS), dedupeKey: `${SUBSCRIPTIONS_JOB}:${next}` });
-        const outcome = await registerSubscriptions({ wellsky, publicBaseUrl: config.publicBaseUrl, secret: config.wellskyWebhookSecret, now: () => clock.now() });
-        if (outcome.failed.length) throw new Error(`WellSky subscriptions not in place: ${outcome.failed.join(', ')}`);
-      },
+      // Recurring jobs are scheduled by time: each run queues the next slot before it works, so a
+      // run that fails (and is dead-lettered) never stops the ones after it.
+      ...Object.fromEntries(recurring.map((r) => [r.kind, recurringHandler(jobs, clock, r)])),
     },
   });
 
   await directory.syncStaff();
-  // The first full sync at start, as a durable job (one per start-up window, whatever the process count).
-  await jobs.enqueue(SYNC_JOB, {}, { dedupeKey: `${SYNC_JOB}:start:${Math.floor(clock.now().getTime() / 60_000)}` });
+  // The first full sync at start (one per start-up minute, whatever the process count) and the chain.
+  for (const r of recurring) await startRecurring(jobs, clock, r);
   if (opts.awaitFirstSync) await directory.fullSync();
-
-  if (config.wellskyWebhookSecret && config.wellsky.mode === 'live') {
-    // At start (one per start-up window, whatever the process count), then daily by the job itself.
-    await jobs.enqueue(SUBSCRIPTIONS_JOB, {}, { dedupeKey: `${SUBSCRIPTIONS_JOB}:start:${Math.floor(clock.now().getTime() / 60_000)}` });
-  }
 
   const startWorker = opts.startWorker ?? config.workerEnabled;
   if (startWorker) runner.start();
 
   return {
     config, clock, db, wellsky, sandbox, jobs, runner, directory, optOuts, transport, outbox, staffMessages, store, runtime, shiftFill, complaints,
-    async close() {
+    lifecycle: { draining: false },
+    async close(closeOpts = {}) {
+      const released = await runner.stop({ graceMs: closeOpts.graceMs });
       runtime.stopAll();
-      await runner.stop();
       await sandbox?.close();
       if (ownsDb) await db.close();
+      return released;
     },
   };
 }
@@ -210,11 +224,21 @@ export function createApp(s: Services): Express {
     withRequestId(id, () => next());
   });
 
+  app.use((_req, res, next) => {
+    // Stopping: finish this request, but let the client open its next connection elsewhere.
+    if (s.lifecycle.draining) res.setHeader('connection', 'close');
+    next();
+  });
+
   app.get('/healthz', (_req, res) => {
     res.status(200).json({ ok: true });
   });
 
   app.get('/readyz', async (_req, res) => {
+    if (s.lifecycle.draining) {
+      res.status(503).json({ ok: false, checks: { process: 'stopping' } });
+      return;
+    }
     const checks: Record<string, string> = {};
     let ok = true;
     try {

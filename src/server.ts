@@ -19,7 +19,19 @@ export interface RunningServer {
   services: Services;
   server: Server;
   close(): Promise<void>;
+  /**
+   * The graceful stop (SIGTERM): takes no new connections or jobs, lets the requests in hand
+   * finish (idle keep-alive connections are closed now, busy ones after `graceMs`), gives back the
+   * claims of jobs still running after `graceMs` so another process runs them at once, and closes
+   * the rest. Resolves with how many jobs were released.
+   */
+  shutdown(opts?: { graceMs?: number }): Promise<number>;
 }
+
+/** How long in-hand work may take after SIGTERM before it is released (Heroku kills at 30 s). */
+export const SHUTDOWN_GRACE_MS = 20_000;
+/** The hard limit: exit anyway (Heroku's SIGKILL comes at 30 s). */
+export const SHUTDOWN_HARD_LIMIT_MS = 27_000;
 
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const config = opts.config ?? loadConfig(opts.env ?? process.env);
@@ -39,6 +51,21 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await services.close();
+    },
+    async shutdown({ graceMs = SHUTDOWN_GRACE_MS } = {}) {
+      services.lifecycle.draining = true;
+      const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      let timer: NodeJS.Timeout | undefined;
+      const [released] = await Promise.all([
+        services.runner.stop({ graceMs }),
+        Promise.race([httpClosed, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]).then(() => {
+          clearTimeout(timer);
+          server.closeAllConnections();
+        }),
+      ]);
+      await services.close({ graceMs: 0 });
+      return released;
     },
   };
 }
@@ -75,9 +102,17 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info('shutting down', { signal });
-    const timer = setTimeout(() => process.exit(1), 10_000);
-    await running.close().catch((err: Error) => log.error('shutdown error', { error: err.message }));
+    log.info('shutting down: no new webhooks or jobs; finishing or releasing what is in hand', { signal, graceMs: SHUTDOWN_GRACE_MS });
+    const timer = setTimeout(() => {
+      log.error('shutdown did not finish in time; exiting', { timeoutMs: SHUTDOWN_HARD_LIMIT_MS });
+      process.exit(1);
+    }, SHUTDOWN_HARD_LIMIT_MS);
+    timer.unref();
+    const released = await running.shutdown().catch((err: Error) => {
+      log.error('shutdown error', { error: err.message });
+      return 0;
+    });
+    log.info('stopped', { releasedJobs: released });
     clearTimeout(timer);
     process.exit(0);
   };

@@ -2,7 +2,8 @@
  * The background worker alone: `npm run worker` (and `worker:` in the Procfile). It builds the
  * same services as the web process (src/app.ts, the composition root), so every job kind the web
  * process can enqueue has its handler here, and runs the job runner until SIGTERM or SIGINT; then
- * it stops claiming, lets the jobs in flight finish, and exits.
+ * it stops claiming, lets the jobs in flight finish for up to 20 s, gives back the claims of the
+ * ones still running (another worker takes them at once instead of waiting out the lease), and exits.
  *
  * Embedded PGlite belongs to one process: run a separate worker only with DATABASE_URL (the web
  * process runs the worker itself unless WORKER=off).
@@ -14,11 +15,14 @@ import { moduleLog } from './log';
 const log = moduleLog('worker');
 
 /** How long a graceful stop may take before the process exits anyway (Heroku allows 30 s). */
-export const STOP_TIMEOUT_MS = 25_000;
+export const STOP_TIMEOUT_MS = 27_000;
+/** Jobs still running this long after SIGTERM are released: another worker runs them at once. */
+export const STOP_GRACE_MS = 20_000;
 
 export interface RunningWorker {
   services: Services;
-  stop(): Promise<void>;
+  /** Stops claiming, lets the jobs in flight finish for `graceMs`, then releases the rest. Resolves with how many were released. */
+  stop(opts?: { graceMs?: number }): Promise<number>;
 }
 
 export async function startWorker(config: Config): Promise<RunningWorker> {
@@ -27,11 +31,11 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   }
   const services = await buildServices(config, { startWorker: true });
   log.info('worker running', { database: config.databaseUrl ? 'postgres' : 'pglite', twilio: config.twilio.mode, wellsky: config.wellsky.mode });
-  let stopped: Promise<void> | undefined;
+  let stopped: Promise<number> | undefined;
   return {
     services,
-    stop() {
-      stopped ??= services.close();
+    stop({ graceMs = STOP_GRACE_MS } = {}) {
+      stopped ??= services.close({ graceMs });
       return stopped;
     },
   };
@@ -41,14 +45,17 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const worker = await startWorker(config);
   const stop = (signal: string) => {
-    log.info('worker stopping: finishing the jobs in flight', { signal, running: worker.services.runner.running });
+    log.info('worker stopping: no new jobs; finishing the jobs in flight or releasing them', { signal, running: worker.services.runner.running, graceMs: STOP_GRACE_MS });
     const timer = setTimeout(() => {
       log.error('worker did not stop in time; exiting (unfinished jobs run again when their lease expires)', { timeoutMs: STOP_TIMEOUT_MS });
       process.exit(1);
     }, STOP_TIMEOUT_MS);
     timer.unref();
     worker.stop().then(
-      () => process.exit(0),
+      (released) => {
+        log.info('worker stopped', { releasedJobs: released });
+        process.exit(0);
+      },
       (err: Error) => {
         log.error('worker stop failed', { error: err.message });
         process.exit(1);

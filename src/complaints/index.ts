@@ -4,19 +4,19 @@
  *
  * 1. The effect stores the case (one row per effect key) and enqueues its follow-up job, in one
  *    short transaction, and answers the case number at once: nothing remote on the caller's time.
- * 2. The job (`complaint.followUp`, one per case) reads the client's context (shifts ±7 days with
- *    caregiver names, earlier cases), texts the complaints staff — and on-call too when urgent —
- *    through the outbox (idempotent keys), then writes the AdminTask in WellSky. WellSky down:
- *    staff are texted without the schedule at once, and the AdminTask is retried with backoff until
- *    it is written, exactly once; after a few failures staff are told it is still pending.
+ * 2. The job `complaint.followUp` (one per case) reads the client's context (shifts ±7 days with
+ *    caregiver names, earlier cases) and texts the complaints staff — and on-call too when urgent —
+ *    through the outbox (idempotent keys). WellSky down: staff are texted without the schedule.
+ * 3. The job `complaint.adminTask` (one per case, separate so it never holds up the texts) writes
+ *    the AdminTask in WellSky exactly once, retried on the remote-write schedule (hours); staff hear
+ *    when it is still pending after a few failures, when it finally lands, and when it gives up.
  */
 import { fromPromise } from 'xstate';
 import type { Db } from '../db';
 import type { Clock } from '../clock';
 import type { AgencyConfig } from '../config';
 import type { Directory } from '../directory/types';
-import type { JobQueue, JobHandlers } from '../jobs';
-import { RetryLater } from '../jobs';
+import { RetryLater, remoteWriteDelay, REMOTE_WRITE_ATTEMPTS, type Job, type JobQueue, type JobHandlers } from '../jobs';
 import type { WellSky } from '../wellsky/service';
 import { isRetryableLater } from '../wellsky/errors';
 import { moduleLog } from '../log';
@@ -38,6 +38,8 @@ import {
 const log = moduleLog('complaints');
 
 export const COMPLAINT_FOLLOW_UP_JOB = 'complaint.followUp';
+/** The case's AdminTask in WellSky: its own job, on the remote-write schedule (hours, not minutes). */
+export const COMPLAINT_ADMIN_TASK_JOB = 'complaint.adminTask';
 /** Failed AdminTask writes before staff are told it is still pending. */
 export const ALERT_AFTER_FAILURES = 3;
 
@@ -90,6 +92,7 @@ export function createComplaints(deps: ComplaintsDeps) {
       );
       const caseId = Number(rows[0].id);
       await jobs.enqueue(COMPLAINT_FOLLOW_UP_JOB, { complaintId: caseId }, { dedupeKey: `${COMPLAINT_FOLLOW_UP_JOB}:${caseId}` }, tx);
+      await jobs.enqueue(COMPLAINT_ADMIN_TASK_JOB, { complaintId: caseId }, { dedupeKey: `${COMPLAINT_ADMIN_TASK_JOB}:${caseId}`, maxAttempts: REMOTE_WRITE_ATTEMPTS }, tx);
       return caseId;
     });
     log.info('complaint recorded', { complaintId: id, severity: input.severity, incomplete: input.incomplete, onFile: !!input.clientId });
@@ -144,20 +147,29 @@ export function createComplaints(deps: ComplaintsDeps) {
     return lines.filter(Boolean).join('\n');
   }
 
+  /** Staff hear at once (with the schedule when WellSky answers quickly); the AdminTask is its own job. */
   async function followUp(payload: { complaintId: number }): Promise<void> {
-    let row = await get(payload.complaintId);
+    const row = await get(payload.complaintId);
     if (!row) return;
-    if (!row.staff_texted_at) {
-      // Staff hear at once, with the schedule when WellSky answers quickly.
-      const context = await gatherContext(row, true);
-      const body = staffText(row, context);
-      const key = `complaint:${row.id}`;
-      await staffMessages.textRole('complaints', key, body, { complaintId: Number(row.id) });
-      if (row.severity !== 'normal') await staffMessages.textRole('oncall', key, body, { complaintId: Number(row.id) });
-      await db.query(`UPDATE complaints SET context = $2, staff_texted_at = now(), updated_at = now() WHERE id = $1`, [row.id, JSON.stringify(context)]);
-      row = { ...row, context, staff_texted_at: new Date().toISOString() };
-    }
-    if (row.admin_task_id) return;
+    // Cases queued before the split get their AdminTask job here.
+    await jobs.enqueue(COMPLAINT_ADMIN_TASK_JOB, { complaintId: Number(row.id) }, { dedupeKey: `${COMPLAINT_ADMIN_TASK_JOB}:${row.id}`, maxAttempts: REMOTE_WRITE_ATTEMPTS });
+    if (row.staff_texted_at) return;
+    const context = await gatherContext(row, true);
+    const body = staffText(row, context);
+    const key = `complaint:${row.id}`;
+    await staffMessages.textRole('complaints', key, body, { complaintId: Number(row.id) });
+    if (row.severity !== 'normal') await staffMessages.textRole('oncall', key, body, { complaintId: Number(row.id) });
+    await db.query(`UPDATE complaints SET context = COALESCE(context, $2), staff_texted_at = now(), updated_at = now() WHERE id = $1`, [row.id, JSON.stringify(context)]);
+  }
+
+  /**
+   * The AdminTask, exactly once. WellSky down: retried on the remote-write schedule (up to 2 hours
+   * apart, about 13 hours); staff hear after a few failures that it is pending, when it finally
+   * lands, and when it gives up (then it is a dead letter, and they are asked to write it by hand).
+   */
+  async function writeAdminTask(payload: { complaintId: number }, job: Job): Promise<void> {
+    const row = await get(payload.complaintId);
+    if (!row || row.admin_task_id) return;
     try {
       const context = row.context && !row.context.scheduleUnavailable ? row.context : await gatherContext(row, false);
       const now = clock.now();
@@ -172,6 +184,10 @@ export function createComplaints(deps: ComplaintsDeps) {
         row.id, task.id, JSON.stringify(context),
       ]);
       log.info('complaint AdminTask written', { complaintId: Number(row.id) });
+      if (Number(row.write_attempts) >= ALERT_AFTER_FAILURES) {
+        await staffMessages.textRole('complaints', `complaint:${row.id}:wellsky-written`,
+          `${agency.agency.name}: WellSky answers again; the AdminTask for complaint ${caseNumberOf(row.id)} is now written.`, { complaintId: Number(row.id) });
+      }
     } catch (err) {
       if (!isRetryableLater(err)) throw err;
       const { rows } = await db.query<{ write_attempts: number }>(
@@ -179,7 +195,11 @@ export function createComplaints(deps: ComplaintsDeps) {
         [row.id, (err as Error).name],
       );
       const attempts = Number(rows[0]?.write_attempts ?? 1);
-      if (attempts === ALERT_AFTER_FAILURES) {
+      if (job.attempts >= job.maxAttempts) {
+        await staffMessages.textRole('complaints', `complaint:${row.id}:wellsky-gave-up`,
+          `${agency.agency.name}: WellSky did not answer for hours; the AdminTask for complaint ${caseNumberOf(row.id)} was NOT written. Please add it in WellSky by hand (details in the console).`,
+          { complaintId: Number(row.id) });
+      } else if (attempts === ALERT_AFTER_FAILURES) {
         await staffMessages.textRole(
           'complaints',
           `complaint:${row.id}:wellsky-failing`,
@@ -187,7 +207,7 @@ export function createComplaints(deps: ComplaintsDeps) {
           { complaintId: Number(row.id) },
         );
       }
-      throw new RetryLater(Math.min(15 * 60_000, 30_000 * 2 ** (attempts - 1)), 'WellSky unavailable');
+      throw new RetryLater(remoteWriteDelay(job.attempts), `WellSky unavailable (${(err as Error).name})`, { countAttempt: true });
     }
   }
 
@@ -227,6 +247,7 @@ export function createComplaints(deps: ComplaintsDeps) {
     },
     jobHandlers: {
       [COMPLAINT_FOLLOW_UP_JOB]: async (payload: { complaintId: number }) => followUp(payload),
+      [COMPLAINT_ADMIN_TASK_JOB]: async (payload: { complaintId: number }, jctx) => writeAdminTask(payload, jctx.job),
     } as JobHandlers,
   };
 }

@@ -140,8 +140,26 @@ export class TurnRuntime {
     return def;
   }
 
-  /** Runs one turn and returns the response body to send back. */
-  async run(req: TurnRequest): Promise<string> {
+  /**
+   * Runs one turn and returns the response body to send back. A turn whose lease was lost before
+   * its result was saved is never answered from that unsaved state: it is run again once from
+   * what is stored (effects are idempotent), and if that loses too, a voice caller hears "one
+   * moment" and is redirected back (a texter gets the holding reply from the webhook).
+   */
+  async run(req: TurnRequest, retried = false): Promise<string> {
+    try {
+      return await this.runOnce(req);
+    } catch (err) {
+      if (!(err instanceof LeaseLostError)) throw err;
+      log.warn('a turn lost its lease before it was saved: not answering from unsaved state', { conversationId: req.conversation.id, retried });
+      if (!retried) return this.run(req, true);
+      if (req.conversation.channel !== 'voice') throw err;
+      const lang = (req.conversation.snapshot as { context?: ConversationContextBase } | null)?.context?.lang ?? 'en';
+      return req.render({ conversationId: req.conversation.id, turn: err.turn, lines: [], directive: { kind: 'wait' }, lang, done: false, pending: true, restarted: false });
+    }
+  }
+
+  private async runOnce(req: TurnRequest): Promise<string> {
     const { store } = this.opts;
     const id = req.conversation.id;
     // One statement takes the lease, reads the row, and finds a reply already given to this turn
@@ -347,10 +365,11 @@ export class TurnRuntime {
       log.error('conversation machine failed', { conversationId: row.id, error: String((snap as { error?: unknown }).error) });
     }
     const response = render ? render(outcome) : '';
-    await this.opts.store.saveTurn({
+    const saved = await this.opts.store.saveTurn({
       id: row.id, owner: this.leaseToken(row.id), turnKeys: render ? turnKeys : [], response, snapshot: persisted,
       machineVersion: def.version, flow: inflight.flow, turn: row.turn + 1, closed: outcome.done, pendingEvent: null, now, heard,
     });
+    if (!saved) throw new LeaseLostError(row.id, row.turn);
     return { ...outcome, response };
   }
 
@@ -404,6 +423,14 @@ export class TurnRuntime {
   stopAll(): void {
     for (const f of this.inflight.values()) f.actor.stop();
     this.inflight.clear();
+  }
+}
+
+/** The turn's lease expired and another turn took the conversation before this one was saved. */
+export class LeaseLostError extends Error {
+  constructor(readonly conversationId: string, readonly turn: number) {
+    super(`conversation ${conversationId}: the turn lost its lease before it was saved`);
+    this.name = 'LeaseLostError';
   }
 }
 

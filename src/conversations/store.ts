@@ -109,7 +109,10 @@ export class ConversationStore {
     await this.db.query('UPDATE conversations SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2', [id, owner]);
   }
 
-  /** Saves the settled snapshot and the reply in one short transaction, and releases the lease. */
+  /**
+   * Saves the settled snapshot and the reply in one short transaction, and releases the lease.
+   * False when the lease was no longer ours (it expired and another turn took it): nothing saved.
+   */
   async saveTurn(input: {
     id: string;
     owner: string;
@@ -124,9 +127,9 @@ export class ConversationStore {
     now: Date;
     /** What the caller said, pressed or texted on this turn (the console's transcript). */
     heard?: string | null;
-  }): Promise<void> {
+  }): Promise<boolean> {
     // One statement: the snapshot and the replies are written together or not at all.
-    await this.db.query(
+    const res = await this.db.query<{ saved: number | string }>(
       `WITH saved AS (
          UPDATE conversations SET snapshot = $2, machine_version = $3, flow = $4, turn = $5, pending_event = $6,
            status = CASE WHEN $7::boolean THEN 'closed' ELSE status END,
@@ -134,12 +137,16 @@ export class ConversationStore {
            last_activity_at = $8, lease_owner = NULL, lease_until = NULL
          WHERE id = $1 AND lease_owner = $11 RETURNING id
        )
-       INSERT INTO conversation_turns (turn_key, conversation_id, response, heard)
-       SELECT key, saved.id, $10, $12 FROM saved, unnest($9::text[]) AS key
-       ON CONFLICT (turn_key) DO NOTHING`,
+       , replies AS (
+         INSERT INTO conversation_turns (turn_key, conversation_id, response, heard)
+         SELECT key, saved.id, $10, $12 FROM saved, unnest($9::text[]) AS key
+         ON CONFLICT (turn_key) DO NOTHING
+       )
+       SELECT count(*) AS saved FROM saved`,
       [input.id, JSON.stringify(input.snapshot), input.machineVersion, input.flow, input.turn,
         input.pendingEvent === null ? null : JSON.stringify(input.pendingEvent), input.closed, input.now, input.turnKeys, input.response, input.owner, input.heard ?? null],
     );
+    return Number(res.rows[0]?.saved ?? 0) > 0;
   }
 
   async recordReply(turnKey: string, conversationId: string, response: string): Promise<void> {

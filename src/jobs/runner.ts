@@ -38,8 +38,13 @@ export interface JobRunnerOptions {
 
 export interface JobRunner {
   start(): void;
-  /** Stops claiming and waits for the jobs in flight to finish. */
-  stop(): Promise<void>;
+  /**
+   * Stops claiming and waits for the jobs in flight to finish. With `graceMs`, jobs still running
+   * after that long are released instead: their handlers are aborted (ctx.signal) and their claims
+   * given back (pending, due now, the attempt not counted), so another process runs them at once
+   * instead of waiting out the lease. Resolves with how many were released.
+   */
+  stop(opts?: { graceMs?: number }): Promise<number>;
   /** Claims and runs everything due now (by the runner's clock), including jobs that become due while it runs. Returns how many ran. */
   runDueOnce(): Promise<number>;
   /**
@@ -79,6 +84,8 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
   if (!workerId) throw new Error('createJobRunner: workerId is required (it names the lease holder)');
 
   const inFlight = new Set<Promise<void>>();
+  /** The abort controllers of the handlers running now, by job id (a release aborts them). */
+  const controllers = new Map<number, AbortController>();
   let loop: Promise<void> | undefined;
   let stopping = false;
   let wake: (() => void) | undefined;
@@ -185,6 +192,7 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
         },
       };
       const stopHeartbeat = startHeartbeat(job, controller);
+      controllers.set(job.id, controller);
       try {
         await handler(job.payload, ctx);
         outcome = nextRun ? { kind: 'again', runAt: nextRun, countAttempt: false } : { kind: 'done' };
@@ -192,6 +200,7 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
         outcome = outcomeOfError(job, err);
       } finally {
         stopHeartbeat();
+        controllers.delete(job.id);
       }
     }
     const meta = { jobId: job.id, kind: job.kind, attempt: job.attempts, ms: Date.now() - started };
@@ -215,12 +224,34 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
 
   function outcomeOfError(job: Job, err: unknown): Outcome {
     const now = clock.now().getTime();
-    if (err instanceof RetryLater) {
-      return { kind: 'again', runAt: new Date(now + Math.max(0, err.delayMs)), countAttempt: false };
-    }
     const error = describeError(err);
+    if (err instanceof RetryLater) {
+      if (!err.countAttempt) return { kind: 'again', runAt: new Date(now + Math.max(0, err.delayMs)), countAttempt: false };
+      if (job.attempts >= job.maxAttempts) return { kind: 'dead', error };
+      return { kind: 'again', runAt: new Date(now + Math.max(0, err.delayMs)), countAttempt: true, error };
+    }
     if (err instanceof PermanentJobError || job.attempts >= job.maxAttempts) return { kind: 'dead', error };
     return { kind: 'again', runAt: new Date(now + Math.max(0, backoff(job.attempts))), countAttempt: true, error };
+  }
+
+  /** Gives back every claim this worker holds: pending, due now, the attempt not counted. */
+  async function releaseClaims(): Promise<number> {
+    const now = clock.now().toISOString();
+    try {
+      const res = await db.query(
+        `UPDATE jobs SET status = 'pending', run_at = $2, locked_by = NULL, locked_until = NULL, attempts = GREATEST(0, attempts - 1), updated_at = $2
+         WHERE status = 'running' AND locked_by = $1 RETURNING id`,
+        [workerId, now],
+      );
+      if (res.rows.length) {
+        log.warn('released unfinished jobs at shutdown: another worker takes them now', { workerId, released: res.rows.length });
+        if (db.engine === 'postgres') await db.query(`SELECT pg_notify('${JOBS_DUE_CHANNEL}', 'released')`).catch(() => undefined);
+      }
+      return res.rows.length;
+    } catch (err) {
+      log.error('could not release job claims at shutdown (they run again when their lease expires)', { workerId, error: describeError(err) });
+      return 0;
+    }
   }
 
   function track(p: Promise<void>): Promise<void> {
@@ -288,16 +319,32 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       else poked = true;
     },
 
-    async stop() {
+    async stop({ graceMs }: { graceMs?: number } = {}) {
       stopping = true;
       const stopListening = unlisten;
       unlisten = undefined;
-      await stopListening?.();
       wake?.();
+      await stopListening?.().catch(() => undefined);
       await loop;
       loop = undefined;
-      await Promise.allSettled([...inFlight]);
-      log.info('job runner stopped', { workerId });
+      let released = 0;
+      if (graceMs === undefined) await Promise.allSettled([...inFlight]);
+      else {
+        let timer: NodeJS.Timeout | undefined;
+        const finished = await Promise.race([
+          Promise.allSettled([...inFlight]).then(() => true),
+          new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
+        ]);
+        clearTimeout(timer);
+        if (!finished) {
+          released = await releaseClaims();
+          for (const c of controllers.values()) c.abort(new Error('worker shutting down: job released'));
+          // Let the aborted handlers unwind a moment; their late results are fenced out.
+          await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, 1000).unref())]);
+        }
+      }
+      log.info('job runner stopped', { workerId, released });
+      return released;
     },
 
     async runDueOnce() {

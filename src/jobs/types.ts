@@ -48,11 +48,28 @@ export type JobHandlers = Record<string, JobHandler>;
  * a failed attempt.
  */
 export class RetryLater extends Error {
-  constructor(readonly delayMs: number, reason = 'retry later') {
+  /**
+   * `countAttempt`: this run was a real failure (a remote service down) that counts towards
+   * `maxAttempts` — the handler picks its own delay (a longer schedule than the runner's backoff)
+   * and the job is dead-lettered when its attempts run out.
+   */
+  readonly countAttempt: boolean;
+  constructor(readonly delayMs: number, reason = 'retry later', opts: { countAttempt?: boolean } = {}) {
     super(reason);
     this.name = 'RetryLater';
+    this.countAttempt = opts.countAttempt ?? false;
   }
 }
+
+/**
+ * The schedule of a write to a remote system of record (WellSky): 30 s, 1, 2, 4 … minutes, capped
+ * at 2 hours, so a long outage is outlasted (REMOTE_WRITE_ATTEMPTS attempts ≈ 13 hours) instead of
+ * given up after minutes. No jitter below the cap is needed: each job has its own start.
+ */
+export function remoteWriteDelay(attempt: number): number {
+  return Math.min(2 * 60 * 60_000, 30_000 * 2 ** Math.max(0, attempt - 1));
+}
+export const REMOTE_WRITE_ATTEMPTS = 14;
 
 /** Thrown by a handler whose failure no retry can fix: the job is dead-lettered at once. */
 export class PermanentJobError extends Error {

@@ -9,14 +9,14 @@
  *    prospect or client is updated, never duplicated (this also adopts a Patient whose create
  *    answer was lost). Otherwise the Patient is created (isClient=false, status 1 New Lead,
  *    referral source, city/ZIP, a notes tag with the rest), and a caller who is not the person
- *    needing care is added as a RelatedPerson. WellSky down: retried with backoff until written,
- *    each step once; intake is told after a few failures.
+ *    needing care is added as a RelatedPerson. WellSky down: retried on the remote-write schedule
+ *    (up to 2 hours apart, about 13 hours), each step once; intake is told after a few failures,
+ *    when it finally lands, and when it gives up (a dead letter; they add it by hand).
  */
 import { fromPromise } from 'xstate';
 import type { Db } from '../db';
 import type { AgencyConfig } from '../config';
-import type { JobHandlers, JobQueue } from '../jobs';
-import { RetryLater } from '../jobs';
+import { RetryLater, remoteWriteDelay, REMOTE_WRITE_ATTEMPTS, type Job, type JobHandlers, type JobQueue } from '../jobs';
 import type { WellSky } from '../wellsky/service';
 import { isRetryableLater } from '../wellsky/errors';
 import type { Outbox } from '../twilio/outbox';
@@ -115,7 +115,7 @@ export function createLeads(deps: { db: Db; jobs: JobQueue; wellsky: WellSky; ou
           input.relationship === 'SELF' ? null : (input.careForPhone ?? null)],
       );
       const leadId = Number(rows[0].id);
-      if (writable) await jobs.enqueue(LEAD_WRITE_BACK_JOB, { leadId }, { dedupeKey: `${LEAD_WRITE_BACK_JOB}:${leadId}` }, tx);
+      if (writable) await jobs.enqueue(LEAD_WRITE_BACK_JOB, { leadId }, { dedupeKey: `${LEAD_WRITE_BACK_JOB}:${leadId}`, maxAttempts: REMOTE_WRITE_ATTEMPTS }, tx);
       return leadId;
     });
     const row = (await get(id))!;
@@ -144,7 +144,7 @@ export function createLeads(deps: { db: Db; jobs: JobQueue; wellsky: WellSky; ou
     return `[Front door lead ${leadReference(row.id)}] ${describe(row)}`;
   }
 
-  async function writeBack(payload: { leadId: number }): Promise<void> {
+  async function writeBack(payload: { leadId: number }, job?: Job): Promise<void> {
     const row = await get(payload.leadId);
     if (!row || row.wellsky_status !== 'pending') return;
     try {
@@ -189,6 +189,10 @@ export function createLeads(deps: { db: Db; jobs: JobQueue; wellsky: WellSky; ou
       }
       await db.query(`UPDATE leads SET wellsky_status = 'written', written_at = now(), last_error = NULL, updated_at = now() WHERE id = $1`, [row.id]);
       log.info('lead written to WellSky', { leadId: Number(row.id), returning: !!row.returning_patient_id });
+      if (Number(row.write_attempts) >= ALERT_AFTER_FAILURES) {
+        await staffMessages.textRole('intake', `lead:${row.id}:wellsky-written`,
+          `${agency.agency.name}: WellSky answers again; lead ${leadReference(row.id)} is now in WellSky.`, { leadId: Number(row.id) });
+      }
     } catch (err) {
       if (!isRetryableLater(err)) throw err;
       const { rows } = await db.query<{ write_attempts: number }>(
@@ -196,7 +200,12 @@ export function createLeads(deps: { db: Db; jobs: JobQueue; wellsky: WellSky; ou
         [row.id, (err as Error).name],
       );
       const attempts = Number(rows[0]?.write_attempts ?? 1);
-      if (attempts === ALERT_AFTER_FAILURES) {
+      const lastTry = !!job && job.attempts >= job.maxAttempts;
+      if (lastTry) {
+        await staffMessages.textRole('intake', `lead:${row.id}:wellsky-gave-up`,
+          `${agency.agency.name}: WellSky did not answer for hours; lead ${leadReference(row.id)} (${row.caller_phone}) is saved here but was NOT written to WellSky. Please add it by hand (details in the console).`,
+          { leadId: Number(row.id) });
+      } else if (attempts === ALERT_AFTER_FAILURES) {
         await staffMessages.textRole(
           'intake',
           `lead:${row.id}:wellsky-failing`,
@@ -204,7 +213,7 @@ export function createLeads(deps: { db: Db; jobs: JobQueue; wellsky: WellSky; ou
           { leadId: Number(row.id) },
         );
       }
-      throw new RetryLater(Math.min(15 * 60_000, 30_000 * 2 ** (attempts - 1)), 'WellSky unavailable');
+      throw new RetryLater(job ? remoteWriteDelay(job.attempts) : remoteWriteDelay(attempts), 'WellSky unavailable', { countAttempt: !!job });
     }
   }
 
@@ -214,6 +223,6 @@ export function createLeads(deps: { db: Db; jobs: JobQueue; wellsky: WellSky; ou
     effects: {
       saveLead: fromPromise<SaveLeadOutput, SaveLeadInput>(async ({ input }) => ({ reference: (await save(input)).reference })),
     },
-    jobHandlers: { [LEAD_WRITE_BACK_JOB]: async (payload: { leadId: number }) => writeBack(payload) } as JobHandlers,
+    jobHandlers: { [LEAD_WRITE_BACK_JOB]: async (payload: { leadId: number }, jctx) => writeBack(payload, jctx.job) } as JobHandlers,
   };
 }

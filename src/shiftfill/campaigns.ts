@@ -15,15 +15,15 @@
  * This file tells the call-out, write-back, escalation and take-back parts; the rows and their
  * readers are in store.ts, the offer waves in waves.ts, the replies and the claim in claims.ts.
  */
-import type { JobHandlers } from '../jobs';
+import { RetryLater, remoteWriteDelay, REMOTE_WRITE_ATTEMPTS, type Job, type JobHandlers } from '../jobs';
 import { staffWithRole } from '../config';
-import { ForbiddenError } from '../wellsky/errors';
+import { ForbiddenError, isRetryableLater } from '../wellsky/errors';
 import { hoursBetween, localDate, localDateTime } from '../time';
 import { moduleLog } from '../log';
 import type { Lang } from '../../flows/conversation';
 import { createClaims } from './claims';
 import {
-  CALL_OUT_TIMES, createShiftFillContext, iso, rowIso, SHIFTFILL_JOBS, URGENT_MS, type CallOutRow, type ShiftFillDeps, type ShiftRef,
+  CALL_OUT_TIMES, createShiftFillContext, iso, rowIso, SHIFTFILL_JOBS, URGENT_MS, type CallOutRow, type CampaignRow, type ShiftFillDeps, type ShiftRef,
 } from './store';
 import { createWaves } from './waves';
 import type { WellSky } from '../wellsky/service';
@@ -75,6 +75,7 @@ export function createShiftFill(deps: ShiftFillDeps) {
       const row = inserted.rows[0] ?? (await tx.query<{ id: string; urgent: boolean }>('SELECT id, urgent FROM call_outs WHERE idempotency_key = $1', [input.key])).rows[0];
       const id = Number(row.id);
       await jobs.enqueue(SHIFTFILL_JOBS.callOut, { callOutId: id }, { dedupeKey: `${SHIFTFILL_JOBS.callOut}:${id}` }, tx);
+      await jobs.enqueue(SHIFTFILL_JOBS.record, { callOutId: id }, { dedupeKey: `${SHIFTFILL_JOBS.record}:${id}`, maxAttempts: REMOTE_WRITE_ATTEMPTS }, tx);
       if (inserted.rows[0]) log.info('call-out recorded', { callOutId: id, shiftId: input.shift.id, urgent });
       return { callOutId: id, urgent: row.urgent };
     });
@@ -126,45 +127,25 @@ export function createShiftFill(deps: ShiftFillDeps) {
     return null;
   }
 
+  /**
+   * The local half of a call-out, at once and whatever WellSky is doing: the campaign starts, the
+   * schedulers are texted, the caregiver is confirmed. The WellSky half is `recordInWellSky`.
+   */
   async function processCallOut(callOutId: number): Promise<void> {
     let row = await callOut(callOutId);
     if (!row || row.kind !== 'callout') return;
     if (row.status === 'cancelled') return;
     const n = await names(row.caregiver_id, row.client_id);
     const shiftText = T.shiftWhen(when(row), 'en');
-
-    if (!row.admin_task_id) {
-      const task = await wellsky.createAdminTask({
-        description: `COVERAGE NEEDED: ${n.caregiver} called out of the shift ${shiftText} (appointment ${row.shift_id}) with client ${n.client}. ` +
-          `Reason: ${row.reason ?? 'not given'}. An automatic shift-fill campaign is texting available caregivers (call-out C-${row.id}).`,
-        executionDate: localDate(row.shift_start, zone),
-        dueDate: localDateTime(row.shift_start, zone),
-        requester: { resourceType: 'Patient', id: row.client_id },
-      });
-      await db.query('UPDATE call_outs SET admin_task_id = $2 WHERE id = $1', [row.id, task.id]);
-    }
-
-    if (!row.write_back) {
-      let outcome = 'off';
-      if (cfg.writeBack) {
-        try {
-          await wellsky.assignShift(row.shift_id, null);
-          outcome = 'opened';
-        } catch (err) {
-          if (!(err instanceof ForbiddenError)) throw err;
-          outcome = 'refused';
-          log.warn('WellSky refused to open the shift; the campaign goes on and a person will assign the winner', { callOutId: row.id, shiftId: row.shift_id });
-        }
-      }
-      await db.query('UPDATE call_outs SET write_back = $2 WHERE id = $1', [row.id, outcome]);
-    }
+    // Older rows (queued before the split) get their WellSky job here; new ones got it with the row.
+    await jobs.enqueue(SHIFTFILL_JOBS.record, { callOutId: row.id }, { dedupeKey: `${SHIFTFILL_JOBS.record}:${row.id}`, maxAttempts: REMOTE_WRITE_ATTEMPTS });
 
     const campaignId = await startCampaign(row);
     row = (await callOut(callOutId))!;
 
     await staffMessages.textRole('scheduler', `callout:${row.id}`,
       `${agencyName}: CALL-OUT C-${row.id}: ${n.caregiver} can't work ${shiftText} with ${n.client}. Reason: ${(row.reason ?? 'not given').slice(0, 200).replace(/[.!?\s]+$/, '')}. ` +
-        `Texting replacements now (campaign ${campaignId}).${row.write_back === 'refused' ? ' WellSky refused to open the shift: please open it by hand.' : ''}`,
+        `Texting replacements now (campaign ${campaignId}).`,
       { callOutId: row.id, campaignId });
     await db.query('UPDATE call_outs SET scheduler_notified = true WHERE id = $1', [row.id]);
 
@@ -174,6 +155,79 @@ export function createShiftFill(deps: ShiftFillDeps) {
       purpose: 'confirmation', idempotencyKey: `callout-confirm:${row.id}`, meta: { callOutId: row.id },
     });
     await db.query('UPDATE call_outs SET processed_at = COALESCE(processed_at, $2) WHERE id = $1', [row.id, iso(now())]);
+  }
+
+  /**
+   * The WellSky half of a call-out: the AdminTask, then the shift opened (unassigned). Retried on
+   * its own schedule (remoteWriteDelay: up to 2 hours apart, about 13 hours in all) while WellSky
+   * is down; the schedulers hear when it finally lands after failures, or that it gave up.
+   */
+  async function recordInWellSky(callOutId: number, job: Job): Promise<void> {
+    // Sent back from the dead letters: try the shift again.
+    await db.query(`UPDATE call_outs SET write_back = NULL WHERE id = $1 AND write_back = 'failed'`, [callOutId]);
+    const row = await callOut(callOutId);
+    if (!row || row.kind !== 'callout') return;
+    if (row.status === 'cancelled' && !row.admin_task_id) {
+      await db.query(`UPDATE call_outs SET write_back = COALESCE(write_back, 'skipped') WHERE id = $1`, [row.id]);
+      return;
+    }
+    const n = await names(row.caregiver_id, row.client_id);
+    const shiftText = T.shiftWhen(when(row), 'en');
+    try {
+      if (!row.admin_task_id) {
+        const task = await wellsky.createAdminTask({
+          description: `COVERAGE NEEDED: ${n.caregiver} called out of the shift ${shiftText} (appointment ${row.shift_id}) with client ${n.client}. ` +
+            `Reason: ${row.reason ?? 'not given'}. An automatic shift-fill campaign is texting available caregivers (call-out C-${row.id}).`,
+          executionDate: localDate(row.shift_start, zone),
+          dueDate: localDateTime(row.shift_start, zone),
+          requester: { resourceType: 'Patient', id: row.client_id },
+        });
+        await db.query('UPDATE call_outs SET admin_task_id = $2 WHERE id = $1', [row.id, task.id]);
+      }
+      if (!row.write_back) {
+        let outcome = 'off';
+        // A campaign already filled (or taken back) keeps its shift as it is: the winner's write-back owns it now.
+        const c = (await db.query<{ status: string }>('SELECT status FROM campaigns WHERE call_out_id = $1', [row.id])).rows[0];
+        const fresh = (await callOut(callOutId))!;
+        if (fresh.write_back) return; // the winner's write-back took the shift over meanwhile
+        const stillOpen = fresh.status === 'open' && (!c || c.status === 'open');
+        if (cfg.writeBack && !stillOpen) outcome = 'skipped';
+        else if (cfg.writeBack) {
+          try {
+            await wellsky.assignShift(row.shift_id, null);
+            outcome = 'opened';
+          } catch (err) {
+            if (!(err instanceof ForbiddenError)) throw err;
+            outcome = 'refused';
+            log.warn('WellSky refused to open the shift; the campaign goes on and a person will assign the winner', { callOutId: row.id, shiftId: row.shift_id });
+          }
+        }
+        await db.query('UPDATE call_outs SET write_back = $2 WHERE id = $1 AND write_back IS NULL', [row.id, outcome]);
+        if (outcome === 'refused') {
+          await staffMessages.textRole('scheduler', `callout-refused:${row.id}`,
+            `${agencyName}: CALL-OUT C-${row.id}: WellSky refused to open the shift ${shiftText} with ${n.client}: please open it by hand.`, { callOutId: row.id });
+        }
+      }
+    } catch (err) {
+      if (!isRetryableLater(err)) throw err;
+      if (job.attempts >= job.maxAttempts) {
+        await db.query(`UPDATE call_outs SET write_back = COALESCE(write_back, 'failed') WHERE id = $1`, [row.id]);
+        await staffMessages.textRole('scheduler', `callout-wellsky-gave-up:${row.id}`,
+          `${agencyName}: CALL-OUT C-${row.id} (${n.caregiver}, ${shiftText} with ${n.client}) could NOT be recorded in WellSky: it did not answer for ${retriedFor(job)}. ` +
+            'Please add the AdminTask and open the shift by hand. The campaign itself went ahead.', { callOutId: row.id });
+      }
+      throw new RetryLater(remoteWriteDelay(job.attempts), `WellSky unavailable (${(err as Error).name})`, { countAttempt: true });
+    }
+    if (job.attempts > 1) {
+      await staffMessages.textRole('scheduler', `callout-wellsky-recovered:${row.id}`,
+        `${agencyName}: CALL-OUT C-${row.id} is now in WellSky (AdminTask written, shift ${((await callOut(callOutId))!.write_back ?? 'checked')}) after WellSky was unavailable.`, { callOutId: row.id });
+    }
+  }
+
+  /** How long a job has been retrying, in words ("3 h 10 min"). */
+  function retriedFor(job: Job): string {
+    const mins = Math.max(1, Math.round((now().getTime() - job.createdAt.getTime()) / 60_000));
+    return mins < 60 ? `${mins} min` : `${Math.floor(mins / 60)} h ${mins % 60} min`;
   }
 
   async function startCampaign(row: CallOutRow): Promise<number> {
@@ -206,10 +260,46 @@ export function createShiftFill(deps: ShiftFillDeps) {
 
   // ── After the claim: write-back, details, family ─────────────────────────────────────────
 
-  async function writeBack(campaignId: number): Promise<void> {
+  /**
+   * The winner booked in WellSky and read back, then the details texted. A remote write on its own
+   * schedule: WellSky down, it is retried up to 2 hours apart for about 13 hours (the winner already
+   * heard "the shift is yours" at once); when it gives up, on-call is asked to book it by hand.
+   */
+  async function writeBack(campaignId: number, job?: Job): Promise<void> {
     const c = await campaign(campaignId);
     if (!c || c.status !== 'filled' || !c.winner_caregiver_id) return;
-    const winner = c.winner_caregiver_id;
+    // The call-out's own WellSky step must not open the shift after this books it.
+    await db.query(`UPDATE call_outs SET write_back = 'superseded' WHERE id = $1 AND write_back IS NULL`, [c.call_out_id]);
+    // Sent back from the dead letters: book it for real this time.
+    if (c.write_back === 'failed') {
+      await db.query(`UPDATE campaigns SET write_back = NULL WHERE id = $1 AND write_back = 'failed'`, [c.id]);
+      c.write_back = null;
+    }
+    try {
+      await bookWinner(c);
+    } catch (err) {
+      if (!isRetryableLater(err) || !job) throw err;
+      if (job.attempts >= job.maxAttempts) await gaveUpBooking(c, job);
+      throw new RetryLater(remoteWriteDelay(job.attempts), `WellSky unavailable (${(err as Error).name})`, { countAttempt: true });
+    }
+  }
+
+  async function gaveUpBooking(c: CampaignRow, job: Job): Promise<void> {
+    await db.query(`UPDATE campaigns SET write_back = 'failed' WHERE id = $1 AND write_back IS NULL`, [c.id]);
+    const n = await names(c.winner_caregiver_id!, c.client_id);
+    const winnerLang: Lang = (await db.query<{ lang: Lang }>('SELECT lang FROM offers WHERE campaign_id = $1 AND caregiver_id = $2', [c.id, c.winner_caregiver_id])).rows[0]?.lang ?? 'en';
+    await staffMessages.textRole('oncall', `assign:${c.id}`,
+      `${agencyName}: PLEASE ASSIGN: ${n.caregiver} took ${T.shiftWhen(when(c), 'en')} with ${n.client}, but WellSky did not answer for ${retriedFor(job)}. ` +
+        'Please book it in WellSky and confirm with them.', { campaignId: c.id });
+    await outbox.send({
+      to: c.winner_phone!, purpose: 'shift_details', idempotencyKey: `winner-pending:${c.id}`, meta: { campaignId: c.id },
+      body: T.winnerPendingText({ agency: agencyName, when: when(c), lang: winnerLang }),
+    });
+  }
+
+  async function bookWinner(c: CampaignRow): Promise<void> {
+    const campaignId = c.id;
+    const winner = c.winner_caregiver_id!;
     let outcome = c.write_back;
     let shiftAfter: Awaited<ReturnType<WellSky['getShift']>> | undefined;
     if (!outcome) {
@@ -282,6 +372,11 @@ export function createShiftFill(deps: ShiftFillDeps) {
     if (Date.parse(c.shift_start) <= at.getTime()) return;
     const chain = staffWithRole(agency, 'oncall');
     if (!chain.length) return;
+    // The next reminder is queued by time before this one is sent: a failing send never ends the chain.
+    const next = new Date(at.getTime() + cfg.escalationStepSeconds * 1000);
+    if (next.getTime() < Date.parse(c.shift_start)) {
+      await jobs.enqueue(SHIFTFILL_JOBS.escalate, { campaignId: c.id, step: step + 1 }, { dedupeKey: `${SHIFTFILL_JOBS.escalate}:${c.id}:${step + 1}`, runAt: next });
+    }
     const person = chain[step % chain.length];
     const n = await names((await callOut(c.call_out_id))!.caregiver_id, c.client_id);
     const reason = Date.parse(c.shift_start) - at.getTime() <= URGENT_MS ? 'starts within 2 hours' : `unfilled after ${Math.round(cfg.escalateAfterSeconds / 60)} minutes`;
@@ -298,10 +393,6 @@ export function createShiftFill(deps: ShiftFillDeps) {
           `No replacement yet (code ${c.claim_code}). Reply OK if you are handling it.`,
       }, tx);
     });
-    const next = new Date(at.getTime() + cfg.escalationStepSeconds * 1000);
-    if (next.getTime() < Date.parse(c.shift_start)) {
-      await jobs.enqueue(SHIFTFILL_JOBS.escalate, { campaignId: c.id, step: step + 1 }, { dedupeKey: `${SHIFTFILL_JOBS.escalate}:${c.id}:${step + 1}`, runAt: next });
-    }
   }
 
   /** An on-call "OK": stops the escalations they were texted about. Undefined when not from on-call or not an OK. */
@@ -379,8 +470,9 @@ export function createShiftFill(deps: ShiftFillDeps) {
 
   const jobHandlers: JobHandlers = {
     [SHIFTFILL_JOBS.callOut]: async (p: { callOutId: number }) => processCallOut(Number(p.callOutId)),
+    [SHIFTFILL_JOBS.record]: async (p: { callOutId: number }, jctx) => recordInWellSky(Number(p.callOutId), jctx.job),
     [SHIFTFILL_JOBS.wave]: async (p: { campaignId: number; wave: number }) => runWave(Number(p.campaignId), Number(p.wave)),
-    [SHIFTFILL_JOBS.writeBack]: async (p: { campaignId: number }) => writeBack(Number(p.campaignId)),
+    [SHIFTFILL_JOBS.writeBack]: async (p: { campaignId: number }, jctx) => writeBack(Number(p.campaignId), jctx.job),
     [SHIFTFILL_JOBS.escalate]: async (p: { campaignId: number; step: number }) => escalate(Number(p.campaignId), Number(p.step)),
     [SHIFTFILL_JOBS.familyPrompt]: async (p: { campaignId: number }) => familyPrompt(Number(p.campaignId)),
     [SHIFTFILL_JOBS.cancel]: async (p: { callOutId: number }) => finishCancel(Number(p.callOutId)),

@@ -4,6 +4,7 @@
  * in one conditional UPDATE, whatever the number of processes; the others hear it is filled.
  */
 import { moduleLog } from '../log';
+import { REMOTE_WRITE_ATTEMPTS } from '../jobs';
 import { parseClaim } from '../../flows/understand';
 import type { Lang } from '../../flows/conversation';
 import { iso, SHIFTFILL_JOBS, type ShiftFillContext } from './store';
@@ -73,20 +74,32 @@ export function createClaims(ctx: ShiftFillContext) {
     return c?.winner_caregiver_id === offer.caregiver_id ? 'claimed' : 'tooLate';
   }
 
+  /**
+   * The claim. One conditional UPDATE decides the winner, and it re-checks eligibility at that
+   * moment: the shift has not started, and the caregiver has no overlapping shift already claimed
+   * (their claims are serialised by a per-caregiver lock, so two overlapping YES at once cannot
+   * both win).
+   */
   async function claimOffer(offer: OfferRow, at: string): Promise<string> {
     const campaignId = Number(offer.campaign_id);
     const won = await db.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`claim:${offer.caregiver_id}`]);
       // The one statement that decides: only one UPDATE can move the campaign from open to filled.
       const filled = await tx.query<{ id: string }>(
         `UPDATE campaigns SET status = 'filled', winner_caregiver_id = $2, winner_phone = $3, filled_at = $4
-         WHERE id = $1 AND status = 'open' RETURNING id`,
+         WHERE id = $1 AND status = 'open' AND shift_start > $4
+           AND NOT EXISTS (
+             SELECT 1 FROM campaigns other
+             WHERE other.winner_caregiver_id = $2 AND other.status = 'filled' AND other.id <> campaigns.id
+               AND other.shift_start < campaigns.shift_end AND other.shift_end > campaigns.shift_start)
+         RETURNING id`,
         [campaignId, offer.caregiver_id, offer.phone, at],
       );
       if (!filled.rows.length) return false;
       await tx.query(`UPDATE offers SET status = 'claimed', replied_at = COALESCE(replied_at, $2) WHERE id = $1`, [offer.id, at]);
       await tx.query(`UPDATE offers SET status = 'withdrawn' WHERE campaign_id = $1 AND status = 'open'`, [campaignId]);
       await tx.query(`UPDATE call_outs SET status = 'filled' WHERE id = (SELECT call_out_id FROM campaigns WHERE id = $1)`, [campaignId]);
-      await jobs.enqueue(SHIFTFILL_JOBS.writeBack, { campaignId }, { dedupeKey: `${SHIFTFILL_JOBS.writeBack}:${campaignId}` }, tx);
+      await jobs.enqueue(SHIFTFILL_JOBS.writeBack, { campaignId }, { dedupeKey: `${SHIFTFILL_JOBS.writeBack}:${campaignId}`, maxAttempts: REMOTE_WRITE_ATTEMPTS }, tx);
       return true;
     });
     const c = (await campaign(campaignId))!;
@@ -95,6 +108,26 @@ export function createClaims(ctx: ShiftFillContext) {
       return offer.lang === 'es'
         ? `${agencyName}: gracias, el turno ${c.claim_code} es suyo. Le enviaremos los detalles en un momento.`
         : `${agencyName}: thanks, shift ${c.claim_code} is yours. We'll text you the details in a moment.`;
+    }
+    if (c.status === 'open' && Date.parse(c.shift_start) <= Date.parse(at)) {
+      await db.query(`UPDATE offers SET status = 'too_late', replied_at = COALESCE(replied_at, $2) WHERE id = $1 AND status = 'open'`, [offer.id, at]);
+      log.info('claim refused: the shift has started', { campaignId, caregiverId: offer.caregiver_id });
+      return offer.lang === 'es'
+        ? `${agencyName}: lo sentimos, el turno ${c.claim_code} ya comenzó y no se puede tomar por mensaje. Si puede ayudar, llame a la oficina.`
+        : `${agencyName}: sorry, shift ${c.claim_code} has already started, so it can't be taken by text. If you can help, please call the office.`;
+    }
+    if (c.status === 'open') {
+      const clash = (await db.query<{ claim_code: string }>(
+        `SELECT claim_code FROM campaigns WHERE winner_caregiver_id = $1 AND status = 'filled' AND id <> $2 AND shift_start < $3 AND shift_end > $4 LIMIT 1`,
+        [offer.caregiver_id, campaignId, c.shift_end, c.shift_start],
+      )).rows[0];
+      if (clash) {
+        await db.query(`UPDATE offers SET status = 'conflict', replied_at = COALESCE(replied_at, $2) WHERE id = $1 AND status = 'open'`, [offer.id, at]);
+        log.info('claim refused: the caregiver already has an overlapping shift', { campaignId, caregiverId: offer.caregiver_id });
+        return offer.lang === 'es'
+          ? `${agencyName}: ya tiene el turno ${clash.claim_code} a esa hora, así que no podemos darle también el turno ${c.claim_code}.`
+          : `${agencyName}: you already have shift ${clash.claim_code} at that time, so we can't give you shift ${c.claim_code} too.`;
+      }
     }
     await db.query(`UPDATE offers SET status = 'too_late', replied_at = COALESCE(replied_at, $2) WHERE id = $1 AND status IN ('open', 'withdrawn')`, [offer.id, at]);
     return c.status === 'filled'

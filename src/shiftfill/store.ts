@@ -16,6 +16,8 @@ import type { ShiftWhen } from './texts';
 
 export const SHIFTFILL_JOBS = {
   callOut: 'shiftfill.callout',
+  /** The call-out's WellSky side (AdminTask, shift opened): its own job and retry schedule. */
+  record: 'shiftfill.record',
   wave: 'shiftfill.wave',
   writeBack: 'shiftfill.writeBack',
   escalate: 'shiftfill.escalate',

@@ -6,6 +6,8 @@
  */
 import { addLocalDays, localDate, localWeek } from '../time';
 import { moduleLog } from '../log';
+import { RetryLater } from '../jobs';
+import { isRetryableLater } from '../wellsky/errors';
 import type { Lang } from '../../flows/conversation';
 import { checkAgainstWeek, compareCandidates, rankCandidates, type Candidate } from './candidates';
 import { iso, SHIFTFILL_JOBS, type CampaignRow, type ShiftFillContext } from './store';
@@ -15,6 +17,8 @@ const log = moduleLog('shiftfill');
 
 /** How many WellSky checks of candidates run at once (the API allows 100 requests a second). */
 const CHECK_CONCURRENCY = 8;
+/** How soon a wave that found WellSky down looks again. */
+const WAVE_RETRY_MS = 30_000;
 /** Candidate rows written per INSERT (13 parameters each). */
 const INSERT_BATCH = 100;
 
@@ -100,6 +104,8 @@ export function createWaves(ctx: ShiftFillContext) {
           const shifts = await wellsky.shiftsForCaregiver(p.caregiverId, { weekNo: week.weekNo });
           result = checkAgainstWeek({ id: c.shift_id, start: c.shift_start, end: c.shift_end }, shifts, cfg.maxWeeklyHours);
         } catch (err) {
+          // WellSky down: the wave waits for it (runWave retries) instead of skipping everyone.
+          if (isRetryableLater(err)) throw err;
           log.warn('could not check a candidate in WellSky; skipping them', { campaignId: c.id, caregiverId: p.caregiverId, error: (err as Error).message });
           result = { eligibility: 'check_failed' };
         }
@@ -121,7 +127,13 @@ export function createWaves(ctx: ShiftFillContext) {
       return;
     }
     // A wave that went out before a restart is not sent again; only its follow-up is ensured.
-    if (c.waves_sent < waveNo) await sendWave(c, waveNo);
+    try {
+      if (c.waves_sent < waveNo) await sendWave(c, waveNo);
+    } catch (err) {
+      // WellSky down: try again soon, until it answers or the shift starts (then the campaign expires).
+      if (isRetryableLater(err)) throw new RetryLater(WAVE_RETRY_MS, `WellSky unavailable (${(err as Error).name})`);
+      throw err;
+    }
     const remaining = await db.query<{ n: string }>(
       `SELECT count(*) AS n FROM campaign_candidates cc WHERE cc.campaign_id = $1 AND cc.eligibility IN ('pending', 'eligible')
          AND NOT EXISTS (SELECT 1 FROM offers o WHERE o.campaign_id = cc.campaign_id AND o.caregiver_id = cc.caregiver_id)`,

@@ -5,9 +5,10 @@
  * transaction; the job calls the transport. `sendNow` does the same with the job set a little in
  * the future as a safety net, then tries at once. Whoever sends first takes the message with a
  * compare-and-set (queued → sending, with a short lease), so a key is texted once however many
- * times it is sent, retried or raced. The one window we cannot close: a process that dies after
- * Twilio accepted a text but before the sid was stored leaves the message 'sending'; when the
- * lease expires it is sent again (Twilio's Messages API has no idempotency key).
+ * times it is sent, retried or raced. Twilio's Messages API has no idempotency key, so after an
+ * ambiguous attempt (a timeout, a dropped connection, a 5xx, or a sender that died mid-send) the
+ * next attempt first looks the message up on Twilio (To, From, date since the attempt, same body)
+ * and records the sid it finds instead of sending again.
  */
 import type { Db, Queryable } from '../db';
 import type { Clock } from '../clock';
@@ -238,12 +239,12 @@ export function createOutbox(opts: OutboxOptions): Outbox {
   /** Tries to send message `id` once. 'busy': another sender holds it; 'retry': a transient failure, still queued. */
   async function attempt(id: number): Promise<{ result: AttemptResult; message: OutboundMessage | null; error?: string; retryInMs?: number }> {
     const now = clock.now();
-    const claimed = await db.query<MessageRow & { previous_status: OutboundStatus }>(
-      `WITH previous AS (SELECT id, status FROM outbound_messages WHERE id = $1 FOR UPDATE)
+    const claimed = await db.query<MessageRow & { previous_status: OutboundStatus; previous_until: Date | string | null; ambiguous_since: Date | string | null }>(
+      `WITH previous AS (SELECT id, status, sending_until FROM outbound_messages WHERE id = $1 FOR UPDATE)
        UPDATE outbound_messages m SET status = 'sending', attempts = m.attempts + 1, sending_until = $3, updated_at = $2
        FROM previous
        WHERE m.id = previous.id AND (m.status = 'queued' OR (m.status = 'sending' AND m.sending_until <= $2))
-       RETURNING m.*, previous.status AS previous_status`,
+       RETURNING m.*, previous.status AS previous_status, previous.sending_until AS previous_until`,
       [id, iso(now), iso(new Date(now.getTime() + sendLeaseMs))],
     );
     if (!claimed.rows.length) {
@@ -257,7 +258,13 @@ export function createOutbox(opts: OutboxOptions): Outbox {
     }
     const message = messageFromRow(claimed.rows[0]);
     const meta = { messageId: id, purpose: message.purpose, to: maskPhone(message.to), attempt: message.attempts };
-    if (claimed.rows[0].previous_status === 'sending') log.warn('taking over a text whose sender stopped mid-send: it may reach the phone twice', meta);
+    const takenOver = claimed.rows[0].previous_status === 'sending';
+    // When an earlier attempt may have reached Twilio: a timeout or dropped connection, or a sender
+    // that stopped mid-send (its claim began a lease before its expiry).
+    const ambiguousSince = claimed.rows[0].ambiguous_since
+      ? new Date(claimed.rows[0].ambiguous_since)
+      : takenOver && claimed.rows[0].previous_until ? new Date(new Date(claimed.rows[0].previous_until).getTime() - sendLeaseMs) : undefined;
+    if (takenOver) log.warn('taking over a text whose sender stopped mid-send: looking it up on Twilio first', meta);
 
     if (await optOuts.isOptedOut(message.to)) {
       await settle(id, message.attempts, { status: 'suppressed_opted_out', errorMessage: 'the number has opted out of texts' });
@@ -265,8 +272,21 @@ export function createOutbox(opts: OutboxOptions): Outbox {
       return { result: 'done', message: await load(id) };
     }
 
-    let sent: { sid: string; status?: string };
-    try {
+    let sent: { sid: string; status?: string } | null = null;
+    if (ambiguousSince && transport.lookup) {
+      // No duplicate texts: if Twilio took the earlier attempt, record its sid instead of sending again.
+      try {
+        sent = await transport.lookup({ to: message.to, body: message.body, from: opts.from.messagingServiceSid ? undefined : opts.from.phoneNumber, sentAfter: new Date(ambiguousSince.getTime() - 1_000) });
+      } catch (err) {
+        const errorMessage = scrubString(err instanceof Error ? err.message : String(err)).slice(0, 500);
+        await settle(id, message.attempts, { status: 'queued', errorMessage: `could not look the earlier attempt up on Twilio: ${errorMessage}` });
+        log.warn('text not sent yet: the earlier attempt may have reached Twilio and it cannot be checked now, will retry', { ...meta, error: errorMessage });
+        return { result: 'retry', message: await load(id), error: errorMessage };
+      }
+      if (sent) log.info('the earlier, ambiguous attempt had reached Twilio: recorded its sid, not sent again', { ...meta, sid: sent.sid });
+    }
+    const attemptStarted = clock.now();
+    if (!sent) try {
       sent = await transport.send({
         to: message.to,
         body: message.body,
@@ -293,7 +313,11 @@ export function createOutbox(opts: OutboxOptions): Outbox {
           return { result: 'done', message: await load(id) };
         case 'transient':
           await settle(id, message.attempts, { status: 'queued', errorCode: code, errorMessage });
-          log.warn('text not sent yet: Twilio unavailable or busy, will retry', { ...meta, errorCode: code, error: errorMessage });
+          if (err instanceof SmsTransportError && err.ambiguous) {
+            // Twilio may have accepted it: the next attempt looks it up before sending again.
+            await db.query('UPDATE outbound_messages SET ambiguous_since = COALESCE(ambiguous_since, $2) WHERE id = $1', [id, iso(attemptStarted)]);
+          }
+          log.warn('text not sent yet: Twilio unavailable or busy, will retry', { ...meta, errorCode: code, error: errorMessage, ambiguous: err instanceof SmsTransportError && err.ambiguous });
           return { result: 'retry', message: await load(id), error: errorMessage };
       }
     }
@@ -302,7 +326,7 @@ export function createOutbox(opts: OutboxOptions): Outbox {
     const reported = sent.status ? outboundStatusOf(sent.status) : undefined;
     const status: OutboundStatus = reported && statusRank(reported) > statusRank('sent') ? reported : 'sent';
     const stored = await db.query(
-      `UPDATE outbound_messages SET status = $3, twilio_sid = $4, sent_at = $5, updated_at = $5, sending_until = NULL, error_code = NULL, error_message = NULL
+      `UPDATE outbound_messages SET status = $3, twilio_sid = $4, sent_at = $5, updated_at = $5, sending_until = NULL, error_code = NULL, error_message = NULL, ambiguous_since = NULL
        WHERE id = $1 AND status = 'sending' AND attempts = $2
        RETURNING id`,
       [id, message.attempts, status, sent.sid, iso()],

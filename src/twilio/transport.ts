@@ -29,23 +29,43 @@ export interface SmsSendResult {
   status?: string;
 }
 
+export interface SmsLookupRequest {
+  to: string;
+  body: string;
+  from?: string;
+  /** When the ambiguous attempt began: only messages created since then match. */
+  sentAfter: Date;
+}
+
 export interface SmsTransport {
   readonly kind: 'twilio' | 'dev';
   /** Resolves with Twilio's sid, or rejects with an SmsTransportError. */
   send(req: SmsSendRequest): Promise<SmsSendResult>;
+  /**
+   * After an ambiguous send (a timeout, a dropped connection, a 5xx: Twilio may have accepted it),
+   * finds the message on Twilio if it was created: same To (and From), the same body, since the
+   * attempt. Null when Twilio has no such message; rejects when Twilio cannot be asked.
+   */
+  lookup?(req: SmsLookupRequest): Promise<SmsSendResult | null>;
 }
 
 /** A failed send: Twilio's error `code` (21610, 21211 …) and HTTP `status`; both undefined for a network failure. */
 export class SmsTransportError extends Error {
   readonly code?: number;
   readonly status?: number;
-  constructor(message: string, opts: { code?: number; status?: number } = {}) {
+  /** The request may have reached Twilio and been accepted (timeout, dropped connection, 5xx): look it up before sending again. */
+  readonly ambiguous: boolean;
+  constructor(message: string, opts: { code?: number; status?: number; ambiguous?: boolean } = {}) {
     super(message);
     this.name = 'SmsTransportError';
     this.code = opts.code;
     this.status = opts.status;
+    this.ambiguous = opts.ambiguous ?? false;
   }
 }
+
+/** Network errors after which the request cannot have reached Twilio (nothing to look up). */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_INVALID_URL']);
 
 export type SendFailureKind = 'opted_out' | 'bad_number' | 'transient' | 'permanent';
 
@@ -117,6 +137,26 @@ export function createTwilioTransport(opts: TwilioTransportOptions): SmsTranspor
         throw toTransportError(err);
       }
     },
+
+    async lookup(req) {
+      // Twilio's dates have whole seconds.
+      const since = Math.floor(req.sentAfter.getTime() / 1000) * 1000;
+      const matches = (m: { body: string; to: string; dateCreated?: Date | null }) =>
+        m.body === req.body && m.to === req.to && (!m.dateCreated || m.dateCreated.getTime() >= since);
+      try {
+        // Messages list filtered by To, From and the date since the attempt, matching the body.
+        const sent = await client.messages.list({ to: req.to, ...(req.from ? { from: req.from } : {}), dateSentAfter: req.sentAfter, limit: 50 });
+        let found = sent.find(matches);
+        if (!found) {
+          // A message Twilio accepted but has not sent yet has no DateSent: look at the newest ones too.
+          const recent = await client.messages.list({ to: req.to, ...(req.from ? { from: req.from } : {}), limit: 20 });
+          found = recent.find(matches);
+        }
+        return found ? { sid: found.sid, status: found.status } : null;
+      } catch (err) {
+        throw toTransportError(err);
+      }
+    },
   };
 }
 
@@ -131,7 +171,8 @@ function toTransportError(err: unknown): SmsTransportError {
   const message = status !== undefined
     ? `Twilio refused the message: HTTP ${status}${code ? `, error ${code}` : ''}: ${detail}`
     : `Twilio could not be reached${networkCode ? ` (${networkCode})` : ''}: ${detail}`;
-  return new SmsTransportError(message, { code, status });
+  const ambiguous = status !== undefined ? status >= 500 : !(networkCode && NEVER_SENT.has(networkCode));
+  return new SmsTransportError(message, { code, status, ambiguous });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -151,13 +192,14 @@ export function createDevTransport(): SmsTransport {
 }
 
 /** The transport the config asks for: Twilio with credentials, the dev outbox without. */
-export function createTransport(twilioConfig: Config['twilio'], publicBaseUrl?: string): SmsTransport {
+export function createTransport(twilioConfig: Config['twilio'], publicBaseUrl?: string, opts: { timeoutMs?: number } = {}): SmsTransport {
   if (twilioConfig.mode === 'dev') return createDevTransport();
   return createTwilioTransport({
     accountSid: twilioConfig.accountSid,
     authToken: twilioConfig.authTokens[0],
     apiUrl: twilioConfig.apiUrl,
     publicBaseUrl,
+    timeoutMs: opts.timeoutMs,
   });
 }
 

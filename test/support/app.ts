@@ -99,7 +99,7 @@ export async function startFrontDoor(db: Db, opts: { now?: Date; env?: Record<st
     async drainJobs() {
       for (let i = 0; i < 10; i++) if ((await services.runner.runDueOnce()) === 0) return;
     },
-    close: () => services.close(),
+    close: async () => void (await services.close()),
   };
 }
 
