@@ -495,4 +495,32 @@ export const es: Lexicon = {
     'hablar', 'persona', 'llamo', 'habla', 'aqui', 'se', 'lo', 'le', 'nadie', 'vino', 'mas', 'muy', 'bien', 'en', 'al',
     'claro', 'puede', 'hora', 'media', 'ocho', 'nueve', 'siete', 'cayo', 'respira', 'queja', 'cuanto', 'cuesta', 'numero',
   ],
+  scoring: {
+    spellings: {
+      xq: 'porque', pq: 'porque', porq: 'porque', xk: 'porque', q: 'que', ke: 'que', tb: 'tambien', tmb: 'tambien', mnn: 'manana', mana: 'manana',
+      tas: 'estas', sta: 'esta', pa: 'para', porfa: 'por favor', xfa: 'por favor', grax: 'gracias', salu2: 'saludos',
+      nesecito: 'necesito', nececito: 'necesito', necesito: 'necesito', ahorita: 'ahora', orita: 'ahora', llego: 'llego', trafic: 'trafico', emergensia: 'emergencia', ospital: 'hospital',
+    },
+    questionOpeners: [
+      'que', 'cual', 'cuales', 'cuando', 'donde', 'como', 'cuanto', 'cuanta', 'cuantos', 'cuantas', 'quien', 'por que', 'a que hora',
+      'estan', 'esta', 'tienen', 'hay', 'atienden', 'ofrecen', 'dan', 'cubren', 'trabajan', 'abren', 'puedo', 'pueden', 'quisiera saber', 'queria saber', 'quiero saber', 'me puede decir',
+    ],
+    fillers: ['hola', 'buenos dias', 'buenas tardes', 'buenas noches', 'buenas', 'oiga', 'oye', 'disculpe', 'perdon', 'si', 'bueno', 'este', 'pues', 'una pregunta', 'pregunta', 'por favor', 'gracias', 'y'],
+    urgent: {
+      neglect: ['la dejo sola', 'lo dejo solo', 'los dejo solos', 'dejo sola', 'dejo solo', 'sola ** horas', 'solo ** horas', 'descuido', 'descuidada', 'descuidado', 'negligencia', 'no le dio de comer', 'no le dieron de comer', 'no le dio (sus|su) (medicina|medicinas|pastillas|medicamento)', 'panal sucio', 'abandono', 'abandonada', 'abandonado'],
+      abuse: ['abuso', 'abuse', 'maltrato', 'maltrata', 'maltrataba', '(le|la|lo|me) (pego|golpeo|empujo|jalo)', '(le|me|nos) grito', 'le gritaba', 'amenazo', 'insulto', 'moretones', 'moreton'],
+      injury: ['lastimada', 'lastimado', 'se lastimo', 'la lastimo', 'lo lastimo', 'herida', 'herido', 'quemada', 'quemado', 'quemadura'],
+      theft: ['robo', 'robaron', 'robando', 'robado', 'robada', 'ladrona', 'ladron', 'falta dinero', 'falta (el|la|su|mi) (dinero|anillo|cartera|tarjeta|collar|joyas)', 'se llevo (dinero|el dinero|su dinero|las joyas|la tarjeta)', 'desaparecio (el|su) (dinero|anillo)'],
+      noShow: ['no (se presento|vino|llego|se aparecio|llegaron|vinieron)', 'nunca (vino|llego|se presento)', 'nadie (vino|llego|se presento)', 'no vino nadie', 'no llego nadie'],
+      leftEarly: ['se (fue|va|salio) ** (temprano|antes)', 'se fue antes de (tiempo|la hora|terminar)', 'salio temprano'],
+      cancelService: ['(cancelar|cancelo|cancelamos|quiero cancelar) (el|los|su|sus) (servicio|servicios|contrato)', 'otra agencia', 'cambiar de agencia'],
+    },
+    claimFillers: [
+      'si', 'sip', 'claro', 'ok', 'okey', 'vale', 'dale', 'yo', 'lo', 'tomo', 'quiero', 'acepto', 'me', 'apunto', 'puedo', 'el', 'turno', 'ese', 'este', 'codigo', 'numero', 'gracias', 'por', 'favor',
+      'no', 'paso', 'ocupado', 'ocupada', 'disponible', 'estoy', 'interesa', 'perdon', 'lo siento', 'de', 'para', 'mi', 'cubro', 'cubrir', 'trabajo', 'listo', 'lista',
+    ],
+    pickFirst: ['primero', 'primera', 'lo primero', 'la primera', 'el primero'],
+    pickSecond: ['segundo', 'segunda', 'lo segundo', 'la segunda', 'el segundo', 'el otro', 'la otra', 'lo otro', 'otro', 'otra', 'el ultimo', 'la ultima'],
+    corrections: ['no espere', 'espere', 'mas bien', 'perdon', 'digo', 'quiero decir', 'en realidad', 'no no', 'me equivoque'],
+  },
 };
