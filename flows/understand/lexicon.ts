@@ -146,6 +146,10 @@ export interface Scoring {
   /** Answers to "is it about A, or B?" that pick the first or the second named. */
   pickFirst: string[];
   pickSecond: string[];
+  /** The speaker as subject ("I", "I'm", "voy"): lateness said without it is someone else's. */
+  firstPerson: string[];
+  /** Someone else as subject ("she", "the caregiver", "ella"). */
+  thirdPerson: string[];
   /** Self-corrections that take back what was just said: "no wait", "actually", "I mean". */
   corrections: string[];
 }

@@ -25,7 +25,7 @@ import { compile, PhraseSet, type Match } from './phrases';
 import { keywordMatches, speaksOfThePast } from './keywords';
 import { emergencyMatch, operatorMatch } from './emergency';
 import { detectLanguage } from './language';
-import { yesNoOf, claimOf } from './yesno';
+import { yesNoOf, claimOf, digitRuns } from './yesno';
 import { parseEta, parseDayTime } from './when';
 import { parsePayer, parseRelationship, parseZipOrCity } from './lead';
 import type { Claim, Clock, DayTime, Intent, Lang, Payer, Understanding } from './types';
@@ -86,7 +86,7 @@ const OUTRANKS: Partial<Record<Intent, Intent[]>> = {
   callout: ['uncallout', 'claimShift'],
   uncallout: ['claimShift'],
   whereIsCaregiver: ['late'],
-  complaint: ['newClient', 'services', 'hours', 'serviceArea', 'late'],
+  complaint: ['newClient', 'services', 'hours', 'serviceArea'],
   newClient: ['services', 'hours', 'serviceArea', 'medical'],
   serviceArea: ['services'],
   hours: ['services'],
@@ -100,7 +100,7 @@ const ENOUGH = 1;
 /** A runner-up within this of the best (and not outranked by it) makes the reading unsure. */
 const CLOSE = 1.5;
 
-type Tag = 'opener' | 'filler' | 'first' | 'second' | 'correction' | 'claimFiller' | UrgentCue;
+type Tag = 'opener' | 'filler' | 'first' | 'second' | 'correction' | 'firstPerson' | 'thirdPerson' | UrgentCue;
 
 const cuePhrases = new PhraseSet<Tag>(
   allLexicons.flatMap((l) => [
@@ -109,6 +109,8 @@ const cuePhrases = new PhraseSet<Tag>(
     ...compile<Tag>('first', l.scoring.pickFirst),
     ...compile<Tag>('second', l.scoring.pickSecond),
     ...compile<Tag>('correction', l.scoring.corrections),
+    ...compile<Tag>('firstPerson', l.scoring.firstPerson),
+    ...compile<Tag>('thirdPerson', l.scoring.thirdPerson),
     ...Object.entries(l.scoring.urgent).flatMap(([cue, phrases]) => compile<Tag>(cue as UrgentCue, phrases)),
   ]),
 );
@@ -154,7 +156,8 @@ export function readUtterance(text: string, ctx: ReadingContext = {}): Reading {
   const operator = operatorMatch(words);
   if (operator) return reading('operator', 'high', { matched: operator.text });
 
-  // 4. A reply to a shift offer, when that is all the message is.
+  // 4. A reply to a shift offer, when that is all the message is (a question is none: "do you cover 80120?").
+  if (question) delete base.entities.claim;
   const claim = base.entities.claim;
   if (claim?.code && !claim.decline) return reading('claimShift', 'high', { matched: claim.code });
 
@@ -183,6 +186,14 @@ export function readUtterance(text: string, ctx: ReadingContext = {}): Reading {
     add('complaint', urgentCue === 'noShow' && !past ? 1 : 4);
     if (urgentCue !== 'noShow' || past) delete scores.whereIsCaregiver;
   }
+  // Lateness told of someone else ("she was 2 hours late", "is the caregiver running late?") is
+  // no caregiver's own: a missing caregiver now, a complaint when it is past or keeps happening.
+  const speaker = cues.some((m) => m.tag === 'firstPerson');
+  const someoneElse = cues.some((m) => m.tag === 'thirdPerson');
+  if (scores.late !== undefined && someoneElse && !speaker && ctx.role !== 'caregiver') {
+    add(past ? 'complaint' : 'whereIsCaregiver', scores.late + (past ? 1 : 0));
+    delete scores.late;
+  }
   if (past && scores.late !== undefined) add('complaint', 1);
 
   // Info intents need a question or a bare topic; urgent words rule them out.
@@ -200,6 +211,8 @@ export function readUtterance(text: string, ctx: ReadingContext = {}): Reading {
     if (role === 'caregiver' && SHIFT_INTENTS.includes(intent)) scores[intent]! *= 1.3;
     if ((role === 'client' || role === 'family') && VISIT_INTENTS.includes(intent)) scores[intent]! *= 1.3;
     if ((role === 'client' || role === 'family') && intent === 'newClient') scores[intent]! *= 0.8;
+    // A caregiver's "my bus didn't come", "I hurt my back" are about their shift, not a complaint.
+    if (role === 'caregiver' && (intent === 'complaint' || intent === 'newClient')) scores[intent]! *= 0.6;
   }
 
   // What was last asked.
@@ -208,6 +221,12 @@ export function readUtterance(text: string, ctx: ReadingContext = {}): Reading {
     for (const intent of ['late', 'callout'] as Intent[]) if (scores[intent] !== undefined) scores[intent]! *= 1.5;
   }
   if (expecting?.kind === 'clarify') return pickBetween(expecting.between, scores, cues, words, { ...base, negated, matched });
+
+  // A claim said in a sentence ("I'm calling to take shift 4821") carries its code.
+  if (!claim && !question && (scores.claimShift ?? 0) >= STRONG) {
+    const code = codeIn(words);
+    if (code) base.entities.claim = { code, bare: false, decline: false };
+  }
 
   // 6. Decide.
   const ranked = (Object.entries(scores) as [Intent, number][]).filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]);
@@ -306,6 +325,12 @@ function entitiesOf(text: string, words: Words, ctx: ReadingContext): Entities {
   const payer = parsePayer(text);
   if (payer && payer !== 'unknown') entities.payer = payer;
   return entities;
+}
+
+/** The one 3-6 digit run of a text, if it holds exactly one. */
+function codeIn(words: Words): string | undefined {
+  const runs = digitRuns(words.words);
+  return runs.length === 1 && runs[0].length >= 3 && runs[0].length <= 6 ? runs[0] : undefined;
 }
 
 /** "2", "two", "number 2", "option two", "press 2" → '2'. */
