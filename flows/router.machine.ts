@@ -35,8 +35,8 @@ import {
   type TakeMessageInput,
   type TakeMessageOutput,
 } from './effects';
-import { routerPhrases, type Listening, type RouterPhrases, type WhoOption } from './phrases/router';
-import { detectLanguage, isEmergency, isOperatorRequest, understand, yesNo } from './understand';
+import { routerPhrases, type ClarifyTopic, type Listening, type RouterPhrases, type WhoOption } from './phrases/router';
+import { detectLanguage, isOperatorRequest, readUtterance, understand, yesNo, type CallerRole, type Reading } from './understand';
 import type { Intent } from './understand/types';
 
 /** Bump when a state or actor is renamed or removed: older snapshots then start over politely. */
@@ -66,6 +66,12 @@ export interface RouterContext extends ConversationContextBase {
   caller: CallerIdentity | null;
   /** What the caller asked for, understood; null until they said something to act on. */
   heard: Heard | null;
+  /** The two readings of the caller's last words that were too close to call, until they say which. */
+  unsure: [Intent, Intent] | null;
+  /** A clarifying question was asked: its answer is read as a choice between the two. */
+  clarifying: [Intent, Intent] | null;
+  /** What the caller said before the clarifying question: handed on to the next flow. */
+  saidBeforeClarifying: string | null;
   /** An unknown caller said they are a caregiver: ask them about their shift. */
   saysCaregiver: boolean;
   /** A caregiver said their call is not about a shift. */
@@ -105,25 +111,90 @@ function spoken(event: RouterEvent): { text?: string; digits?: string } {
   return {};
 }
 
-/** Several guards ask what one event meant: understand it once per event and language. */
-const understood = new WeakMap<RouterEvent, Partial<Record<RouterContext['lang'], Heard>>>();
+/** Several guards ask what one event meant: read it once per event and question. */
+const understood = new WeakMap<RouterEvent, Map<string, Reading>>();
+
+function readingOf(event: RouterEvent, context: RouterContext): Reading | undefined {
+  const { text } = spoken(event);
+  if (!text) return undefined;
+  const key = `${context.lang}:${context.caller?.kind ?? '-'}:${context.clarifying?.join('|') ?? ''}`;
+  const known = understood.get(event) ?? new Map<string, Reading>();
+  let reading = known.get(key);
+  if (!reading) {
+    reading = readUtterance(text, {
+      lang: context.lang,
+      role: roleOf(context),
+      expecting: context.clarifying ? { kind: 'clarify', between: context.clarifying } : { kind: 'purpose' },
+    });
+    known.set(key, reading);
+    understood.set(event, known);
+  }
+  return reading;
+}
 
 /** What the words mean here: emergencies and "a person" first, then the intent. */
 function whatWasSaid(event: RouterEvent, context: RouterContext): Heard {
-  const known = understood.get(event) ?? {};
-  const heard = known[context.lang] ?? interpret(event, context);
-  understood.set(event, { ...known, [context.lang]: heard });
-  return heard;
+  const { text, digits } = spoken(event);
+  if (!text) return isOperatorRequest('', digits) ? 'operator' : 'unknown';
+  const reading = readingOf(event, context)!;
+  if (reading.intent === 'emergency' || reading.intent === 'operator') return reading.intent;
+  if (isOperatorRequest(text, digits)) return 'operator';
+  if (reading.intent === 'unknown' && mentionsCaregiver(text)) return 'iAmACaregiver';
+  return reading.intent;
 }
 
-function interpret(event: RouterEvent, context: RouterContext): Heard {
-  const { text, digits } = spoken(event);
-  if (text && isEmergency(text)) return 'emergency';
-  if (isOperatorRequest(text ?? '', digits)) return 'operator';
-  if (!text) return 'unknown';
-  const { intent } = understand(text, { lang: context.lang });
-  if (intent === 'unknown' && mentionsCaregiver(text)) return 'iAmACaregiver';
-  return intent;
+/** Who the caller is to the agency, for the understanding. */
+function roleOf(context: RouterContext): CallerRole {
+  if (context.saysCaregiver) return 'caregiver';
+  switch (context.caller?.kind) {
+    case 'caregiver':
+      return 'caregiver';
+    case 'client':
+      return 'client';
+    case 'contact':
+      return 'family';
+    case 'staff':
+      return 'staff';
+    case 'prospect':
+      return 'prospect';
+    default:
+      return 'unknown';
+  }
+}
+
+/** Intents the router sends to one place: a close call between two of them needs no question. */
+function sameDestination(a: Intent, b: Intent): boolean {
+  const shift: Intent[] = ['callout', 'late', 'uncallout', 'claimShift'];
+  return shift.includes(a) && shift.includes(b);
+}
+
+/** The two close readings to ask about, when the caller's words left the router unsure. */
+function unsureBetween(event: RouterEvent, context: RouterContext): [Intent, Intent] | null {
+  if (context.clarifying) return null;
+  const reading = readingOf(event, context);
+  if (!reading?.unsure || sameDestination(...reading.unsure)) return null;
+  return reading.unsure;
+}
+
+function clarifyTopic(intent: Intent): ClarifyTopic {
+  switch (intent) {
+    case 'callout':
+    case 'late':
+    case 'uncallout':
+    case 'claimShift':
+      return 'shift';
+    case 'complaint':
+    case 'whereIsCaregiver':
+    case 'newClient':
+    case 'hours':
+    case 'serviceArea':
+    case 'services':
+    case 'medical':
+    case 'wrongNumber':
+      return intent;
+    default:
+      return 'other';
+  }
 }
 
 /** Something the router can act on, as opposed to silence, noise, or a bare yes/no. */
@@ -230,6 +301,9 @@ function initialContext(input: ConversationInput, channel: Channel): RouterConte
     agency: input.agency,
     caller: input.handoff?.identity ?? (input.identities.length === 1 ? input.identities[0] : null),
     heard: null,
+    unsure: null,
+    clarifying: null,
+    saidBeforeClarifying: null,
     saysCaregiver: false,
     notAboutShift: false,
     helpedAlready: false,
@@ -307,6 +381,7 @@ function createRouterMachine(channel: Channel) {
       silentBefore: ({ context }) => context.silences >= 1,
       misunderstoodBefore: ({ context }) => context.misunderstandings >= 1,
       severalPeopleShareTheNumber: ({ context }) => context.identities.length > 1,
+      unsureWhatWasMeant: ({ context }) => context.unsure !== null,
       hasSomethingToActOn: ({ context }) => context.heard !== null && actionable(context.heard),
       heard: ({ context }, params: { intents: Heard[] }) => context.heard !== null && params.intents.includes(context.heard),
       clientSaysCaregiverIsLate: ({ context }) =>
@@ -429,12 +504,30 @@ function createRouterMachine(channel: Channel) {
           return text && detectLanguage(text) === 'es' ? 'es' : context.lang;
         },
       }),
-      hear: assign({ heard: ({ context, event }) => whatWasSaid(event, context) }),
-      hearIfActionable: assign({
-        heard: ({ context, event }) => {
-          const heard = whatWasSaid(event, context);
-          return actionable(heard) ? heard : context.heard;
-        },
+      hear: assign(({ context, event }) => {
+        const unsure = unsureBetween(event, context);
+        return {
+          heard: whatWasSaid(event, context),
+          unsure,
+          clarifying: null,
+          saidBeforeClarifying: unsure ? (spoken(event).text ?? null) : context.saidBeforeClarifying,
+        };
+      }),
+      askToClarify: assign(({ context }) => {
+        const between = context.unsure ?? context.clarifying;
+        if (!between) return {};
+        return {
+          clarifying: between,
+          unsure: null,
+          lines: say(context, (p) => p.clarify({ between: [clarifyTopic(between[0]), clarifyTopic(between[1])] })),
+        };
+      }),
+      stopClarifying: assign({ clarifying: null, unsure: null }),
+      hearIfActionable: assign(({ context, event }) => {
+        const heard = whatWasSaid(event, context);
+        if (!actionable(heard)) return {};
+        const unsure = unsureBetween(event, context);
+        return { heard, unsure, saidBeforeClarifying: unsure ? (spoken(event).text ?? null) : null };
       }),
       takeCallerChoice: assign(({ context, event }) => {
         const chosen = chosenIdentity(context.identities, spoken(event).text, spoken(event).digits);
@@ -462,7 +555,7 @@ function createRouterMachine(channel: Channel) {
         handoff: ({ context, event }, params: { flow: string; topic: string }) => ({
           flow: params.flow,
           topic: params.topic,
-          text: spoken(event).text,
+          text: context.saidBeforeClarifying ?? spoken(event).text,
           identity: context.caller ?? undefined,
           lang: context.lang,
           now: 'now' in event && typeof event.now === 'string' ? event.now : new Date(0).toISOString(),
@@ -473,7 +566,7 @@ function createRouterMachine(channel: Channel) {
         handoff: ({ context, event }) => ({
           flow: 'callout',
           topic: context.heard === 'callout' || context.heard === 'late' || context.heard === 'uncallout' || context.heard === 'claimShift' ? context.heard : 'unsure',
-          text: spoken(event).text,
+          text: context.saidBeforeClarifying ?? spoken(event).text,
           identity: context.caller ?? undefined,
           lang: context.lang,
           now: 'now' in event && typeof event.now === 'string' ? event.now : new Date(0).toISOString(),
@@ -589,6 +682,8 @@ function createRouterMachine(channel: Channel) {
         always: [
           { guard: { type: 'heard', params: { intents: ['emergency'] } }, target: 'handlingEmergency' },
           { guard: { type: 'heard', params: { intents: ['operator'] } }, target: 'connectingToPerson' },
+          // Two readings too close to call: ask which, naming both, rather than guess.
+          { guard: 'unsureWhatWasMeant', target: 'clarifying' },
           // "My caregiver is late" from a client or family member is a missing caregiver, not a call-out.
           { guard: 'clientSaysCaregiverIsLate', target: 'handingOffWhereIsCaregiver' },
           { guard: { type: 'heard', params: { intents: ['callout', 'late', 'uncallout'] } }, target: 'handingOffCallout' },
@@ -612,6 +707,23 @@ function createRouterMachine(channel: Channel) {
           { guard: { type: 'heard', params: { intents: ['iAmACaregiver'] } }, target: 'askingPurpose', actions: 'noteCaregiver' },
           { target: 'askingPurpose' },
         ],
+      },
+
+      // "Is this about a problem with a visit, or our office hours?" A second miss: a person.
+      clarifying: {
+        tags: AWAITING_INPUT,
+        entry: ['resetRetries', 'askToClarify', { type: 'listen', params: { for: 'clarify' } }],
+        on: {
+          INPUT: [
+            ...whenTheCallerNeedsSomeoneNow,
+            { guard: 'saidSomethingToActOn', target: 'decidingPurpose', actions: ['noticeLanguage', 'hear'] },
+            { target: 'offeringPersonOrMessage', actions: ['noticeLanguage', 'stopClarifying'] },
+          ],
+          NO_INPUT: [
+            { guard: 'silentBefore', target: 'offeringPersonOrMessage', actions: 'stopClarifying' },
+            { actions: ['countSilence', 'sayDidNotCatch', 'askToClarify'] },
+          ],
+        },
       },
 
       // ── Hand-offs ──────────────────────────────────────────────────────────────────────────

@@ -17,8 +17,36 @@ export interface WhoOption {
   clientFirstName?: string;
 }
 
+/** What a clarifying question can name (the router maps its intents onto these). */
+export type ClarifyTopic = 'shift' | 'complaint' | 'whereIsCaregiver' | 'newClient' | 'hours' | 'serviceArea' | 'services' | 'medical' | 'wrongNumber' | 'other';
+
+const clarifyEn: Record<ClarifyTopic, string> = {
+  shift: 'your shift',
+  complaint: 'a problem with a visit',
+  whereIsCaregiver: "a caregiver who hasn't arrived",
+  newClient: 'starting care with us',
+  hours: 'our office hours',
+  serviceArea: 'the areas we serve',
+  services: 'the services we offer',
+  medical: 'a medical question',
+  wrongNumber: 'a wrong number',
+  other: 'something else',
+};
+const clarifyEs: Record<ClarifyTopic, string> = {
+  shift: 'su turno',
+  complaint: 'un problema con una visita',
+  whereIsCaregiver: 'una cuidadora que no ha llegado',
+  newClient: 'empezar el cuidado con nosotros',
+  hours: 'nuestro horario de oficina',
+  serviceArea: 'las zonas donde damos servicio',
+  services: 'los servicios que ofrecemos',
+  medical: 'una pregunta médica',
+  wrongNumber: 'un número equivocado',
+  other: 'otra cosa',
+};
+
 /** What a gather listens for: picks the speech hints. */
-export type Listening = 'purpose' | 'whoIsCalling' | 'yesNo' | 'personOrMessage' | 'message';
+export type Listening = 'clarify' | 'purpose' | 'whoIsCalling' | 'yesNo' | 'personOrMessage' | 'message';
 
 export interface RouterPhrases {
   helloByName(p: { firstName: string; agencyName: string; channel: Channel }): string;
@@ -30,6 +58,8 @@ export interface RouterPhrases {
   askWhatElse(): string;
   didNotCatch(): string;
   didNotUnderstand(): string;
+  /** Two readings were too close to call: "Is this about a problem with a visit, or our office hours?" */
+  clarify(p: { between: [ClarifyTopic, ClarifyTopic] }): string;
   offerPersonOrMessage(p: { channel: Channel }): string;
   dial911(p: { channel: Channel }): string;
   connectingToOnCall(): string;
@@ -71,6 +101,7 @@ const en: RouterPhrases = {
   askWhatElse: () => 'What else can I help you with?',
   didNotCatch: () => "Sorry, I didn't catch that.",
   didNotUnderstand: () => "Sorry, I didn't understand.",
+  clarify: ({ between: [a, b] }) => `Is this about ${clarifyEn[a]}, or ${clarifyEn[b]}?`,
   offerPersonOrMessage: ({ channel }) =>
     channel === 'sms'
       ? "Reply PERSON to have someone call you back, or text your message and I'll pass it to our office."
@@ -134,6 +165,7 @@ const en: RouterPhrases = {
     `Thank you for ${channel === 'sms' ? 'texting' : 'calling'} ${agencyName}. Goodbye.`,
   hints: ({ listening, options }) => {
     switch (listening) {
+      case 'clarify':
       case 'purpose':
         return ['call out', 'running late', 'sick', 'complaint', 'new client', 'care for my mother', 'hours', 'a person'];
       case 'whoIsCalling':
@@ -164,6 +196,7 @@ const es: RouterPhrases = {
   askWhatElse: () => '¿En qué más le puedo ayudar?',
   didNotCatch: () => 'Perdón, no le escuché bien.',
   didNotUnderstand: () => 'Perdón, no le entendí.',
+  clarify: ({ between: [a, b] }) => `¿Es sobre ${clarifyEs[a]}, o sobre ${clarifyEs[b]}?`,
   offerPersonOrMessage: ({ channel }) =>
     channel === 'sms'
       ? 'Responda PERSONA para que alguien le llame, o escriba su mensaje y se lo pasaré a nuestra oficina.'
@@ -227,6 +260,7 @@ const es: RouterPhrases = {
     `Gracias por ${channel === 'sms' ? 'escribir a' : 'llamar a'} ${agencyName}. Adiós.`,
   hints: ({ listening, options }) => {
     switch (listening) {
+      case 'clarify':
       case 'purpose':
         return ['faltar', 'llegar tarde', 'enfermo', 'queja', 'cuidado para mi mamá', 'horario', 'una persona'];
       case 'whoIsCalling':

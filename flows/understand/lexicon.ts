@@ -125,6 +125,33 @@ export interface Lexicon {
   cityTrailers: string[];
   /** Frequent words that mark the language. */
   markers: string[];
+  /** Evidence for the scored understanding (score.ts), beyond the intent phrases. */
+  scoring: Scoring;
+}
+
+/** Why a complaint is urgent (on-call now), as flows/understand/complaint.ts names it. */
+export type UrgentCue = 'neglect' | 'abuse' | 'injury' | 'theft' | 'noShow' | 'leftEarly' | 'cancelService';
+
+export interface Scoring {
+  /** Texting spellings and typos, word for word: "tmrw" → "tomorrow", "mak" → "make". */
+  spellings: Record<string, string>;
+  /** Words that open a question ("what", "are", "do you"): info intents need a question or a bare topic. */
+  questionOpeners: string[];
+  /** Greetings and fillers skipped before looking for a question opener or a bare topic. */
+  fillers: string[];
+  /** Urgent-sounding complaint phrases: evidence for a complaint, against every info answer. */
+  urgent: Record<UrgentCue, string[]>;
+  /** Words a message that IS a reply to a shift offer may hold besides the code ("YES 4821 thanks"). */
+  claimFillers: string[];
+  /** Answers to "is it about A, or B?" that pick the first or the second named. */
+  pickFirst: string[];
+  pickSecond: string[];
+  /** The speaker as subject ("I", "I'm", "voy"): lateness said without it is someone else's. */
+  firstPerson: string[];
+  /** Someone else as subject ("she", "the caregiver", "ella"). */
+  thirdPerson: string[];
+  /** Self-corrections that take back what was just said: "no wait", "actually", "I mean". */
+  corrections: string[];
 }
 
 const both = [en, es];
@@ -137,6 +164,8 @@ export const allLexicons: Lexicon[] = both;
 export const numberWords = mergeRecords(merge('numbers'));
 export const looseNumberWords = mergeRecords(merge('looseNumbers'));
 export const numberJoiners = merge('numberJoiners').flat();
+/** Both languages' texting spellings; Spanish ones are only those that are no English word. */
+export const spellings: Record<string, string> = Object.assign(Object.create(null), ...both.map((lexicon) => lexicon.scoring.spellings));
 
 export const negation = {
   negators: new Set(merge('negators').flat()),

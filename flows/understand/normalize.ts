@@ -2,7 +2,7 @@
  * Text → words for matching. The original text is kept by callers for display; everything here
  * works on lower-case, accent-free words with number words turned into digits.
  */
-import { numberWords, looseNumberWords, numberJoiners } from './lexicon';
+import { numberWords, looseNumberWords, numberJoiners, spellings } from './lexicon';
 
 /** Sentences are split at punctuation (not at a decimal point or a time's colon). */
 const SENTENCE_BREAK = /[;!?¿¡\n]+|[.,](?!\d)/;
@@ -29,7 +29,7 @@ export function analyze(text: string): Words {
   prepare(text)
     .split(SENTENCE_BREAK)
     .forEach((part, index) => {
-      for (const word of numbersToDigits(wordsOf(part))) {
+      for (const word of numbersToDigits(respell(wordsOf(part)))) {
         words.push(word);
         sentence.push(index);
       }
@@ -59,6 +59,14 @@ function wordsOf(part: string): string[] {
     .replace(/\.(?!\d)|(?<!\d)\./g, ' ')
     .split(/\s+/)
     .filter(Boolean);
+}
+
+/** Texting spellings and common typos as the lexicons list them: "tmrw" → "tomorrow", "omw" → "on my way". */
+function respell(words: string[]): string[] {
+  return words.flatMap((word) => {
+    const fixed = spellings[word];
+    return fixed === undefined ? [word] : fixed.split(' ');
+  });
 }
 
 /** The numeric value of a word that stands for a number, including "one"/"una"/"once". */

@@ -4,7 +4,7 @@
  * A lexicon pattern is written in plain words with two small conveniences:
  * "(a|b c)" for alternatives and "[x]" for an optional word or words, e.g.
  * "where (is|s) [my|the] caregiver", and "*" for a gap of up to three words ("where is * caregiver"
- * finds "where is Dorothy's caregiver"). Patterns are normalized like the text, so "can't" and
+ * finds "where is Dorothy's caregiver"), "**" for a gap of up to seven). Patterns are normalized like the text, so "can't" and
  * "cant", "eight" and "8" match alike.
  */
 import { analyze, type Words } from './normalize';
@@ -37,18 +37,22 @@ export function expand(pattern: string): string[] {
 }
 
 const GAP = '*';
+/** "**": a longer gap, up to seven words ("left ** early" finds "left my mother alone two hours early"). */
+const LONG_GAP = '**';
 const MAX_GAP = 3;
+const MAX_LONG_GAP = 7;
+const isGap = (word: string) => word === GAP || word === LONG_GAP;
 
 export function compile<T>(tag: T, patterns: readonly string[], weak = false): Phrase<T>[] {
   return patterns.flatMap((pattern) =>
     expand(pattern)
       .map((phrase) =>
         phrase
-          .split('*')
-          .map((part) => analyze(part).words)
-          .reduce<string[]>((all, part, i) => (i === 0 ? part : [...all, GAP, ...part]), []),
+          .split(/(\*\*?)/)
+          .map((part) => (isGap(part) ? [part] : analyze(part).words))
+          .flat(),
       )
-      .filter((words) => words.length > 0 && words[0] !== GAP && words[words.length - 1] !== GAP)
+      .filter((words) => words.length > 0 && !isGap(words[0]) && !isGap(words[words.length - 1]))
       .map((words) => ({ words, tag, weak })),
   );
 }
@@ -92,8 +96,8 @@ export class PhraseSet<T> {
 /** Where the phrase ends (exclusive) if it matches at `at`, else -1; gaps take as few words as they can. */
 function matchEnd(text: Words, start: number, at: number, words: string[], k: number): number {
   if (k === words.length) return at;
-  if (words[k] === GAP) {
-    for (let skip = 0; skip <= MAX_GAP; skip++) {
+  if (isGap(words[k])) {
+    for (let skip = 0; skip <= (words[k] === LONG_GAP ? MAX_LONG_GAP : MAX_GAP); skip++) {
       const end = matchEnd(text, start, at + skip, words, k + 1);
       if (end >= 0) return end;
       if (at + skip >= text.words.length || text.sentence[at + skip] !== text.sentence[start]) break;

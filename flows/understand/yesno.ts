@@ -59,23 +59,53 @@ const claimPhrases = new PhraseSet<ClaimTag>(
 );
 
 /**
- * A reply to a shift offer. "YES 4821", "yes 4821", "Yes, 4821", "sí 4821" → code '4821';
- * "YES", "yes!", "sí" → bare (a yes without a code); "NO", "no 4821", "can't", "pass",
- * "no puedo" → decline (with the code if given). A code alone ("4821") is a claim of that code.
- * Anything else (including STOP, HELP) → undefined. When both a yes and a no word appear, the
- * first one said decides.
+ * A reply to a shift offer — only when that is all the message is. "YES 4821", "yes 4821",
+ * "Yes, 4821", "sí 4821", "I'll take it 4821" → code '4821'; "YES", "yes!", "sí" → bare (a yes
+ * without a code); "NO", "no 4821", "can't", "pass", "no puedo" → decline (with the code if
+ * given). A code alone ("4821") is a claim of that code. Digits inside a sentence about something
+ * else are no code: "I'm sick and can't make my shift tomorrow at 1100", "address is 1420 Elm",
+ * "yes my client fell" are not replies to an offer. Anything else (STOP, HELP) → undefined.
+ * When both a yes and a no word appear, the first one said decides.
  */
 export function parseClaim(text: string): Claim | undefined {
-  const words = analyze(text);
+  return claimOf(analyze(text));
+}
+
+export function claimOf(words: Words): Claim | undefined {
   if (words.words.length === 0) return undefined;
-  const code = digitRuns(words.words).find((run) => run.length >= 3 && run.length <= 6);
-  const said = claimPhrases
-    .find(words)
-    .filter((m) => !m.negated)
-    .sort((a, b) => a.start - b.start)[0];
-  if (said?.tag === 'decline') return { ...(code ? { code } : {}), bare: false, decline: true };
-  if (said?.tag === 'accept') return code ? { code, bare: false, decline: false } : { bare: true, decline: false };
+  const runs = digitRunSpans(words.words);
+  const codes = runs.filter((run) => run.digits.length >= 3 && run.digits.length <= 6);
+  // Only the reply's own words: accept/decline phrases, a few fillers, and at most one code.
+  if (runs.length > 1 || (runs.length === 1 && codes.length === 0)) return undefined;
+  const said = claimPhrases.find(words).filter((m) => !m.negated);
+  const covered = new Set<number>();
+  for (const m of said) for (let i = m.start; i < m.end; i++) covered.add(i);
+  for (const run of codes) for (let i = run.start; i < run.end; i++) covered.add(i);
+  if (!words.words.every((word, i) => covered.has(i) || claimFillers.has(word))) return undefined;
+  const code = codes[0]?.digits;
+  const first = said.sort((a, b) => a.start - b.start)[0];
+  if (first?.tag === 'decline') return { ...(code ? { code } : {}), bare: false, decline: true };
+  if (first?.tag === 'accept') return code ? { code, bare: false, decline: false } : { bare: true, decline: false };
   return code ? { code, bare: false, decline: false } : undefined;
+}
+
+const claimFillers = new Set(allLexicons.flatMap((lexicon) => lexicon.scoring.claimFillers));
+
+/** Digit runs with where they stand in the words. */
+function digitRunSpans(words: string[]): { digits: string; start: number; end: number }[] {
+  const runs: { digits: string; start: number; end: number }[] = [];
+  let run: { digits: string; start: number; end: number } | undefined;
+  words.forEach((word, i) => {
+    const digits = digitsOf(word, run !== undefined);
+    if (digits !== undefined) {
+      run = run ? { ...run, digits: run.digits + digits, end: i + 1 } : { digits, start: i, end: i + 1 };
+    } else if (run) {
+      runs.push(run);
+      run = undefined;
+    }
+  });
+  if (run) runs.push(run);
+  return runs;
 }
 
 const digitWords: Record<string, number> = Object.assign({}, ...allLexicons.map((lexicon) => lexicon.digitWords));

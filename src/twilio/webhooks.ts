@@ -8,6 +8,7 @@ import type { Config } from '../config';
 import { staffWithRole } from '../config';
 import { moduleLog, maskPhone } from '../log';
 import type { ConversationEvent, ConversationInput, Lang } from '../../flows/conversation';
+import { maySideReply } from '../../flows/understand';
 import { ConversationBusyError, type TurnRuntime } from '../conversations/runtime';
 import type { ConversationRow, ConversationStore } from '../conversations/store';
 import type { StaffMessages } from '../conversations/staff-messages';
@@ -32,7 +33,9 @@ export interface WebhookDeps {
   /**
    * Texts that are not conversation turns (shift-offer replies like "YES 4821", staff "OK"s):
    * return the reply text to answer and stop, or undefined to let the conversation have it.
-   * Runs after the opt-out ledger; must be idempotent by MessageSid.
+   * Runs after the opt-out ledger and the understanding (flows/understand `maySideReply`): only
+   * texts that are a reply, not an emergency or a conversation's business, reach it. Must be
+   * idempotent by MessageSid.
    */
   interceptSms?: (msg: { from: string; to: string; body: string; messageSid: string }) => Promise<string | undefined>;
   /** Other owners of recordings (complaint cases) that want their transcription too. */
@@ -226,7 +229,8 @@ export function createTwilioRouter(deps: WebhookDeps): Router {
         twiml(res, emptyTwiml());
         return;
       }
-      if (deps.interceptSms) {
+      // Understanding first: an emergency or a call-out never goes to a side path, whatever digits it holds.
+      if (deps.interceptSms && maySideReply(body)) {
         const intercepted = await deps.interceptSms({ from: p.From, to: p.To ?? agencyNumber, body, messageSid: p.MessageSid });
         if (intercepted !== undefined) {
           twiml(res, renderSms({ lines: intercepted ? [{ text: intercepted, lang: 'en' }] : [], restarted: false, lang: 'en' }));
