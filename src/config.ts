@@ -24,6 +24,11 @@ const HOURS = z
   .regex(/^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be "HH:MM-HH:MM" (24-hour) or null for closed')
   .nullable();
 
+const LINK_TEMPLATE = z
+  .string()
+  .regex(/^https:\/\/[^\s]+$/, 'must be an https:// address')
+  .refine((t) => t.includes('{id}'), 'must contain {id} where the record id goes');
+
 export const ROLES = ['oncall', 'scheduler', 'complaints', 'intake', 'owner'] as const;
 export type StaffRole = (typeof ROLES)[number];
 
@@ -72,6 +77,18 @@ export const agencyConfigSchema = z.strictObject({
     .strictObject({
       en: z.string().optional(),
       es: z.string().optional(),
+    })
+    .prefault({}),
+  /**
+   * Where the console links a WellSky record: the agency's own WellSky web address with `{id}`
+   * for the record's id (it differs per agency and WellSky does not publish it). Unset: the
+   * console shows the id to copy.
+   */
+  wellskyLinks: z
+    .strictObject({
+      patient: LINK_TEMPLATE.optional(),
+      adminTask: LINK_TEMPLATE.optional(),
+      shift: LINK_TEMPLATE.optional(),
     })
     .prefault({}),
 });

@@ -59,6 +59,8 @@ describe('configuration', () => {
   it('rejects a bad time zone, office hours, or staff phone with the path', () => {
     expect(() => parseAgencyConfig({ ...example, agency: { ...example.agency, timezone: 'Mars/Olympus' } })).toThrow(/agency\.timezone: must be an IANA time zone/);
     expect(() => parseAgencyConfig({ ...example, officeHours: { ...example.officeHours, mon: '8-5' } })).toThrow(/officeHours\.mon: must be "HH:MM-HH:MM"/);
+    expect(() => parseAgencyConfig({ ...example, wellskyLinks: { patient: 'http://agency.example/clients/{id}' } })).toThrow(/wellskyLinks\.patient: must be an https:\/\/ address/);
+    expect(() => parseAgencyConfig({ ...example, wellskyLinks: { adminTask: 'https://agency.example/tasks/' } })).toThrow(/wellskyLinks\.adminTask: must contain \{id\}/);
     const staff = [{ ...example.staff[0], phone: '303-555-0105' }];
     expect(() => parseAgencyConfig({ ...example, staff })).toThrow(/staff\.0\.phone: must be a US phone number in E\.164/);
   });

@@ -134,3 +134,10 @@ export function form(action: string, csrf: string, inner: Html | string, opts: {
   const onsubmit = opts.confirm ? ` onsubmit="return confirm('${esc(opts.confirm.replace(/'/g, ''))}')"` : '';
   return raw(`<form method="post" action="${esc(action)}" class="${opts.cls ?? 'inline'}"${onsubmit}>${csrfField(csrf)}${String(inner)}</form>`);
 }
+
+/** A WellSky record as a link when the agency config gives its web address, else its id in bold. */
+export function wellskyRecord(template: string | undefined, label: string, id: string): Html {
+  if (!template) return html`${label} <b>${id}</b>`;
+  const href = template.replace('{id}', encodeURIComponent(id));
+  return html`<a href="${href}" target="_blank" rel="noopener noreferrer">${label} ${id}</a>`;
+}

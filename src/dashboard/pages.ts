@@ -11,7 +11,7 @@ import { createConversationsConsole } from '../conversations/console';
 import { createTextsConsole } from '../twilio/console';
 import { findPeopleByName } from '../directory/console';
 import { shiftWhen } from '../shiftfill/texts';
-import { badge, duration, esc, fmtClock, fmtTime, form, html, masked, raw, table, type Html } from './html';
+import { badge, duration, esc, fmtClock, fmtTime, form, html, masked, raw, table, wellskyRecord, type Html } from './html';
 import { caregiverStats, dailyCounts, fillChart, fillMetrics, type FillMetrics } from './metrics';
 import type { Audit } from './audit';
 
@@ -156,6 +156,7 @@ const WRITE_BACK_LABEL: Record<string, string> = {
 
 export async function campaignPage(s: ConsoleServices, d: ConsoleData, detail: CampaignDetail, csrf: string): Promise<Html> {
   const zone = s.config.agency.agency.timezone;
+  const links = s.config.agency.wellskyLinks;
   const name = namer(s);
   const { campaign: c, callOut: co, candidates, offers, escalations } = detail;
   const [texts, clientName, calledOut, winner, wellskyNow] = await Promise.all([
@@ -221,8 +222,8 @@ export async function campaignPage(s: ConsoleServices, d: ConsoleData, detail: C
 <tr><th>Called out</th><td>${calledOut} at ${t(co.created_at)} — “${co.reason ?? 'no reason given'}”</td></tr>
 <tr><th>Claim code</th><td>${c.claim_code}${c.area ? ` · area ${c.area}` : ''}${c.skills ? ` · skills ${c.skills}` : ''}</td></tr>
 <tr><th>Claim</th><td data-testid="claim">${c.winner_caregiver_id ? html`<b>${winner}</b> at ${t(c.filled_at)}` : c.write_back === 'outside' ? 'filled outside the system' : 'nobody yet'}</td></tr>
-<tr><th>WellSky write-back</th><td data-testid="writeback">${WRITE_BACK_LABEL[c.write_back ?? ''] ?? (c.write_back ?? '—')}${c.assign_task_id ? ` · AdminTask ${c.assign_task_id}` : ''}</td></tr>
-<tr><th>WellSky now</th><td data-testid="wellsky-now">${wellskyNow ? html`${wellskyNow.status}, caregiver: ${wellskyNow.caregiverId ? await name('caregiver', wellskyNow.caregiverId) : 'none'}` : 'WellSky did not answer'}</td></tr>
+<tr><th>WellSky write-back</th><td data-testid="writeback">${WRITE_BACK_LABEL[c.write_back ?? ''] ?? (c.write_back ?? '—')}${c.assign_task_id ? html` · ${wellskyRecord(links.adminTask, 'AdminTask', c.assign_task_id)}` : ''}</td></tr>
+<tr><th>WellSky now</th><td data-testid="wellsky-now">${wellskyRecord(links.shift, 'Shift', c.shift_id)}: ${wellskyNow ? html`${wellskyNow.status}, caregiver: ${wellskyNow.caregiverId ? await name('caregiver', wellskyNow.caregiverId) : 'none'}` : 'WellSky did not answer'}</td></tr>
 <tr><th>Escalation</th><td>${escalations.length ? `${escalations.length} on-call text(s)` : 'none'}${c.acknowledged_by ? ` · acknowledged by ${c.acknowledged_by} at ${t(c.acknowledged_at)}` : ''}</td></tr>
 </tbody></table>
 <h2>Timeline</h2>
@@ -250,6 +251,7 @@ ${table(['sent', 'to', 'purpose', 'status', 'text'], texts.map((x) => [t(x.creat
 
 export async function casesPage(s: ConsoleServices, d: ConsoleData, csrf: string, filter: string): Promise<Html> {
   const zone = s.config.agency.agency.timezone;
+  const links = s.config.agency.wellskyLinks;
   const status = filter === 'all' ? undefined : 'open';
   const [complaints, leads] = await Promise.all([d.complaints.list({ status }), d.leads.list({ status })]);
   const staffOptions = (owner: string | null) => s.config.agency.staff.map((p) => html`<option ${p.name === owner ? raw('selected') : ''}>${p.name}</option>`);
@@ -266,7 +268,7 @@ export async function casesPage(s: ConsoleServices, d: ConsoleData, csrf: string
 <p>From <b>${c.callerLabel}</b> ${masked(c.callerPhone)}${c.clientName ? html` · client <b>${c.clientName}</b>` : ' · not on file for any client'}${c.reason ? ` · ${c.reason}` : ''}${c.incomplete ? html` ${badge('incomplete', 'pending')}` : ''}</p>
 ${c.body ? html`<div class="words">“${c.body}”</div>` : ''}${c.transcription ? html`<div class="words">Recording transcription: “${c.transcription}”</div>` : c.recordingUrl ? html`<p><a href="${c.recordingUrl}">voicemail recording</a> (transcription not in yet)</p>` : ''}
 ${c.context ? html`<p class="muted">Last 7 days: ${shifts(c.context.recentShifts) || 'no shifts'}. Next: ${shifts(c.context.upcomingShifts) || 'no shifts'}.${c.context.earlierCases.length ? ` Earlier complaints: ${c.context.earlierCases.map((e) => e.caseNumber).join(', ')}.` : ''}</p>` : ''}
-<p>WellSky: ${c.adminTaskId ? html`AdminTask <b>${c.adminTaskId}</b>` : c.lastError ? badge(`not written yet (${c.lastError})`, 'failed') : 'AdminTask pending'}${c.clientId ? html` · Patient <b>${c.clientId}</b>` : ''}
+<p>WellSky: ${c.adminTaskId ? wellskyRecord(links.adminTask, 'AdminTask', c.adminTaskId) : c.lastError ? badge(`not written yet (${c.lastError})`, 'failed') : 'AdminTask pending'}${c.clientId ? html` · ${wellskyRecord(links.patient, 'Patient', c.clientId)}` : ''}
 ${c.conversationId ? html` · <a href="/dashboard/conversations/${c.conversationId}">transcript</a>` : ''}</p>
 <p>Owner: <b>${c.owner ?? 'nobody yet'}</b>${c.statusBy ? ` · last change by ${c.statusBy}` : ''}${c.statusNote ? ` · note: ${c.statusNote}` : ''}</p>
 ${actions('complaints', c.id, c.owner)}</div>`);
@@ -275,7 +277,7 @@ ${actions('complaints', c.id, c.owner)}</div>`);
 <h2 style="margin-top:0">Lead ${l.reference} ${badge(FOLLOW_UP_LABEL[l.status], l.status)} <span class="muted">${fmtTime(l.createdAt, zone)}, by ${l.channel === 'voice' ? 'phone' : 'text'}</span></h2>
 <p><b>${l.callerName ?? '(name not given)'}</b> ${masked(l.callerPhone)}${l.relationship ? ` (${l.relationship})` : ''}${l.careForName ? ` for ${l.careForName}` : ''}${l.city || l.zip ? ` · ${[l.city, l.zip].filter(Boolean).join(' ')}` : ''}${l.incomplete ? html` ${badge('incomplete', 'pending')}` : ''}</p>
 <div class="words">${[l.needs && `Needs: ${l.needs}`, l.schedule && `Schedule: ${l.schedule}`, l.payer && `Payer: ${l.payer}`, l.heardFrom && `Heard of us: ${l.heardFrom}`].filter(Boolean).join(' · ') || 'No details given.'}</div>
-<p>WellSky: ${l.patientId ? html`Patient <b>${l.patientId}</b> (${l.wellskyStatus})` : badge(l.wellskyStatus, l.wellskyStatus === 'pending' ? 'pending' : 'ok')}${l.lastError ? html` ${badge(l.lastError, 'failed')}` : ''}
+<p>WellSky: ${l.patientId ? html`${wellskyRecord(links.patient, 'Patient', l.patientId)} (${l.wellskyStatus})` : badge(l.wellskyStatus, l.wellskyStatus === 'pending' ? 'pending' : 'ok')}${l.lastError ? html` ${badge(l.lastError, 'failed')}` : ''}
 ${l.conversationId ? html` · <a href="/dashboard/conversations/${l.conversationId}">transcript</a>` : ''}</p>
 <p>Owner: <b>${l.owner ?? 'nobody yet'}</b>${l.statusBy ? ` · last change by ${l.statusBy}` : ''}${l.statusNote ? ` · note: ${l.statusNote}` : ''}</p>
 ${actions('leads', l.id, l.owner)}</div>`);

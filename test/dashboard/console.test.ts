@@ -124,7 +124,7 @@ describeEachDb('ops console', (ctx) => {
     expect(page).toMatch(/Wave 1: offered to \d+ caregiver/);
     expect(page).toMatch(/said YES and got the shift after 4 min/);
     expect(page).toContain('written to WellSky and read back');
-    expect(page).toMatch(/data-testid="wellsky-now">[A-Z_]+, caregiver: (?!none)/);
+    expect(page).toMatch(/data-testid="wellsky-now">Shift <b>\d+<\/b>: [A-Z_]+, caregiver: (?!none)/);
     expect(page).toContain('worked for client');
     expect(page).toMatch(/open shift Tue Mar 3 9am-1pm/);
     expect(page).toMatch(/FILLED: .* took Tue Mar 3 9am-1pm with Harold Fischer/);
@@ -154,6 +154,8 @@ describeEachDb('ops console', (ctx) => {
     expect(cases).toMatch(/The caregiver keeps forgetting to do the laundry/);
     expect(cases).toMatch(/client <b>Harold Fischer<\/b>/);
     expect(cases).toMatch(/AdminTask <b>/);
+    // The client's record opens in the agency's WellSky, from the address in its config.
+    expect(cases).toMatch(/<a href="https:\/\/agency\.clearcareonline\.com\/clients\/\d+\/" target="_blank" rel="noopener noreferrer">Patient \d+<\/a>/);
     const url = `/dashboard/complaints/${night.complaintId}/status`;
     await agent.post(url).type('form').send({ do: 'acknowledge', _csrf: csrf });
     await agent.post(url).type('form').send({ do: 'assign', owner: 'Owner', _csrf: csrf });

@@ -27,6 +27,8 @@ export const CARE_MANAGER_PHONE = '+13035550105';
 export function consoleAgencyConfig(dir: string): string {
   const cfg = JSON.parse(fs.readFileSync(path.join(__dirname, '../../config/agency.example.json'), 'utf8'));
   cfg.staff[0].passwordHash = hashPassword(STAFF_PASSWORD);
+  // The agency's WellSky web address for clients; AdminTasks left without one (shown as ids).
+  cfg.wellskyLinks = { patient: 'https://agency.clearcareonline.com/clients/{id}/' };
   const file = path.join(dir, `agency-console-${process.pid}-${Date.now()}.json`);
   fs.writeFileSync(file, JSON.stringify(cfg));
   return file;
