@@ -189,6 +189,24 @@ async function main(): Promise<void> {
     .filter(([id, shifts]) => soleCaregiver.has(id) && shifts.every((s) => s.start > now + 3 * 3600_000))
     .map(([id, shifts]) => ({ id, phone: soleCaregiver.get(id)!, shifts: shifts.length }))
     .slice(0, CALLOUTS);
+  // The synthetic schedule thins out at weekends and late at night (the drill runs on the real
+  // clock): give caregivers with nothing in the window a visit tomorrow so the night has its 20.
+  if (callers.length < CALLOUTS) {
+    const found = callers.length;
+    const utc = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+    const template = sandbox.state.appointments.find((a) => a.caregiver?.id && Date.parse(a.start) > now);
+    const clients = [...new Set(sandbox.state.appointments.map((a) => a.client.id))];
+    const free = [...soleCaregiver.keys()].filter((id) => !byCaregiver.has(id));
+    for (let i = 0; template && callers.length < CALLOUTS && i < free.length; i++) {
+      const start = endOfTomorrow - (10 + (i % 4)) * 3600_000; // tomorrow between 10 a.m. and 2 p.m.
+      sandbox.state.appointments.push({
+        ...template, id: String(990_000 + i), status: 'SCHEDULED', caregiver: { id: free[i] }, client: { id: clients[i % clients.length] },
+        start: utc(start), end: utc(start + 3 * 3600_000),
+      });
+      callers.push({ id: free[i], phone: soleCaregiver.get(free[i])!, shifts: 1 });
+    }
+    say(`${found} caregivers had a shift to call out of; gave ${callers.length - found} more a visit tomorrow`);
+  }
   if (callers.length < CALLOUTS) say(`only ${callers.length} caregivers have a shift to call out of (wanted ${CALLOUTS})`);
 
   const contacts = entries.filter((e) => e.kind === 'contact' && kindsByPhone.get(e.phone)!.size === 1).map((e) => e.phone);
