@@ -117,10 +117,10 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
     from: { phoneNumber: config.twilio.phoneNumber, messagingServiceSid: config.twilio.mode === 'live' ? config.twilio.messagingServiceSid : undefined },
   });
   const directory = createDirectory({ db, wellsky, agency: config.agency, clock });
-  const staffMessages = createStaffMessages({ db, texts: outbox, agency: config.agency });
+  const staffMessages = createStaffMessages({ db, texts: outbox, agency: config.agency, clock });
   const effects = createEffects({ staffMessages, agency: config.agency });
   const complaints = createComplaints({ db, jobs, wellsky, directory, staffMessages, agency: config.agency, clock });
-  const leads = createLeads({ db, jobs, wellsky, outbox, staffMessages, agency: config.agency });
+  const leads = createLeads({ db, jobs, wellsky, outbox, staffMessages, agency: config.agency, clock });
   const whereIsCaregiver = createWhereIsCaregiver({ wellsky, directory, outbox, staffMessages, agency: config.agency });
   // Flows the router hands callers to; a name missing here makes the router take a message instead.
   // The campaign's first offers wait on a chain of jobs: wake this process's worker as each is committed.

@@ -83,12 +83,12 @@ export function createComplaints(deps: ComplaintsDeps) {
     const id = await db.transaction(async (tx) => {
       const { rows } = await tx.query<{ id: string }>(
         `INSERT INTO complaints (idempotency_key, conversation_id, channel, caller_phone, caller_label, client_id, client_name,
-           body, recording_url, severity, reason, incomplete, lang)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+           body, recording_url, severity, reason, incomplete, lang, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT (idempotency_key) DO UPDATE SET updated_at = now()
          RETURNING id`,
         [key, input.conversationId, input.channel, input.callerPhone, describeCaller(input.caller ? [input.caller] : input.identities),
-          input.clientId, name ?? null, input.text ?? null, input.recordingUrl ?? null, input.severity, input.reason ?? null, input.incomplete, input.lang],
+          input.clientId, name ?? null, input.text ?? null, input.recordingUrl ?? null, input.severity, input.reason ?? null, input.incomplete, input.lang, clock.now()],
       );
       const caseId = Number(rows[0].id);
       await jobs.enqueue(COMPLAINT_FOLLOW_UP_JOB, { complaintId: caseId }, { dedupeKey: `${COMPLAINT_FOLLOW_UP_JOB}:${caseId}` }, tx);

@@ -5,6 +5,7 @@
 import type { Db } from '../db';
 import { staffWithRole, type AgencyConfig, type StaffRole } from '../config';
 import type { CallerIdentity } from '../../flows/conversation';
+import { systemClock, type Clock } from '../clock';
 
 export interface TextSender {
   send(msg: { to: string; body: string; purpose: string; idempotencyKey: string; meta?: Record<string, unknown> }): Promise<unknown>;
@@ -49,8 +50,9 @@ export function describeCaller(identities: CallerIdentity[] | undefined): string
     .join(' / ');
 }
 
-export function createStaffMessages(deps: { db: Db; texts: TextSender; agency: AgencyConfig }) {
+export function createStaffMessages(deps: { db: Db; texts: TextSender; agency: AgencyConfig; clock?: Clock }) {
   const { db, texts, agency } = deps;
+  const clock = deps.clock ?? systemClock;
 
   async function textRole(role: StaffRole, key: string, body: string, meta: Record<string, unknown> = {}): Promise<number> {
     const people = staffWithRole(agency, role);
@@ -67,15 +69,15 @@ export function createStaffMessages(deps: { db: Db; texts: TextSender; agency: A
     async take(input: TakeMessageInput): Promise<{ reference: string; id: number }> {
       const label = describeCaller(input.identities);
       const { rows } = await db.query<{ id: string }>(
-        `INSERT INTO staff_messages (idempotency_key, conversation_id, role, topic, caller_phone, caller_label, body, recording_url, recording_sid, incomplete)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        `INSERT INTO staff_messages (idempotency_key, conversation_id, role, topic, caller_phone, caller_label, body, recording_url, recording_sid, incomplete, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (idempotency_key) DO UPDATE SET
            body = COALESCE(EXCLUDED.body, staff_messages.body),
            recording_url = COALESCE(EXCLUDED.recording_url, staff_messages.recording_url),
            updated_at = now()
          RETURNING id`,
         [input.key, input.conversationId ?? null, input.role, input.topic, input.callerPhone, label, input.body ?? null,
-          input.recordingUrl ?? null, input.recordingSid ?? null, input.incomplete ?? false],
+          input.recordingUrl ?? null, input.recordingSid ?? null, input.incomplete ?? false, clock.now()],
       );
       const id = Number(rows[0].id);
       const reference = `M-${id}`;

@@ -18,6 +18,7 @@ import type { Db } from '../db';
 import type { AgencyConfig } from '../config';
 import { RetryLater, remoteWriteDelay, REMOTE_WRITE_ATTEMPTS, type Job, type JobHandlers, type JobQueue } from '../jobs';
 import type { WellSky } from '../wellsky/service';
+import { systemClock, type Clock } from '../clock';
 import { isRetryableLater } from '../wellsky/errors';
 import type { Outbox } from '../twilio/outbox';
 import { moduleLog } from '../log';
@@ -74,8 +75,9 @@ function splitName(name: string | null): { firstName: string; lastName: string }
 /** The caller is the person needing care. */
 const forSelf = (row: LeadRow) => row.relationship === 'SELF';
 
-export function createLeads(deps: { db: Db; jobs: JobQueue; wellsky: WellSky; outbox: Outbox; staffMessages: StaffMessages; agency: AgencyConfig }) {
+export function createLeads(deps: { db: Db; jobs: JobQueue; wellsky: WellSky; outbox: Outbox; staffMessages: StaffMessages; agency: AgencyConfig; clock?: Clock }) {
   const { db, jobs, wellsky, outbox, staffMessages, agency } = deps;
+  const clock = deps.clock ?? systemClock;
 
   function describe(row: LeadRow): string {
     const parts = [
@@ -104,15 +106,15 @@ export function createLeads(deps: { db: Db; jobs: JobQueue; wellsky: WellSky; ou
     const id = await db.transaction(async (tx) => {
       const { rows } = await tx.query<{ id: string }>(
         `INSERT INTO leads (idempotency_key, conversation_id, channel, caller_phone, caller_name, relationship, care_for_name,
-           city, zip, needs, schedule, payer, heard_from, consent_to_text, skipped, lang, incomplete, returning_patient_id, wellsky_status, care_for_phone)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
+           city, zip, needs, schedule, payer, heard_from, consent_to_text, skipped, lang, incomplete, returning_patient_id, wellsky_status, care_for_phone, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
          ON CONFLICT (idempotency_key) DO UPDATE SET updated_at = now()
          RETURNING id`,
         [key, input.conversationId, input.channel, input.callerPhone, input.callerName ?? null, input.relationship ?? null,
           input.careForName ?? (input.relationship === 'SELF' ? (input.callerName ?? null) : null), input.city ?? null, input.zip ?? null,
           input.needs ?? null, input.schedule ?? null, input.payer ?? null, input.heardFrom ?? null, input.consentToText ?? null,
           JSON.stringify(input.skipped), input.lang, input.incomplete, input.returningPatientId ?? null, writable ? 'pending' : 'skipped',
-          input.relationship === 'SELF' ? null : (input.careForPhone ?? null)],
+          input.relationship === 'SELF' ? null : (input.careForPhone ?? null), clock.now()],
       );
       const leadId = Number(rows[0].id);
       if (writable) await jobs.enqueue(LEAD_WRITE_BACK_JOB, { leadId }, { dedupeKey: `${LEAD_WRITE_BACK_JOB}:${leadId}`, maxAttempts: REMOTE_WRITE_ATTEMPTS }, tx);

@@ -152,6 +152,8 @@ describeEachDb('ops console', (ctx) => {
     const { agent, csrf } = await loggedIn(CARE_MANAGER, STAFF_PASSWORD);
     const cases = (await agent.get('/dashboard/cases')).text;
     expect(cases).toMatch(/The caregiver keeps forgetting to do the laundry/);
+    // Stamped on the product's clock (the night of the scenario), like every other event on the page.
+    expect(cases).toMatch(/<span class="muted">Mon Mar 2, 6:\d\d AM, by text<\/span>/);
     expect(cases).toMatch(/client <b>Harold Fischer<\/b>/);
     expect(cases).toMatch(/AdminTask <b>/);
     // The client's record opens in the agency's WellSky, from the address in its config.
