@@ -19,6 +19,7 @@ import type { Directory } from './directory/types';
 import { createOutbox, listSentTexts, type Outbox } from './twilio/outbox';
 import { createTransport, type SmsTransport } from './twilio/transport';
 import { createOptOutLedger, type OptOutLedger } from './twilio/optout';
+import { keywordReply } from './twilio/keyword-replies';
 import { createTwilioRouter, SMS_FLOW, VOICE_FLOW } from './twilio/webhooks';
 import { ConversationStore } from './conversations/store';
 import { TurnRuntime } from './conversations/runtime';
@@ -275,11 +276,11 @@ export function createApp(s: Services, opts: AppOptions = {}): Express {
       runtime: s.runtime,
       conversationInput: createConversationInput({ agency: s.config.agency, directory: s.directory, clock: s.clock }),
       staffMessages: s.staffMessages,
-      handleOptOutKeyword: async (phone, body) => {
-        const r = await s.optOuts.recordInbound(phone, body);
-        // STOP and HELP are Twilio's to answer; START/YES only when it opted the number back in —
-        // a subscribed caregiver's "YES" is a reply to us (a shift claim), not a keyword.
-        return r.keyword === 'stop' || r.keyword === 'help' || (r.keyword === 'start' && r.changed);
+      handleOptOutKeyword: async ({ from, body, messageSid, optOutType }) => {
+        const receipt = await s.optOuts.receiveKeyword({ phone: from, body, messageSid, optOutType });
+        if (!receipt) return undefined;
+        const agency = s.config.agency.agency;
+        return { reply: keywordReply(receipt, { agency: agency.shortName ?? agency.name, phone: s.config.twilio.phoneNumber }), lang: receipt.lang };
       },
       // Shift-offer replies ("YES 4821", "NO") and on-call "OK"s are not conversation turns.
       interceptSms: (msg) => s.shiftFill.interceptSms(msg),
