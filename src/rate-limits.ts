@@ -46,7 +46,8 @@ function limiter(name: string, { windowMs, limit }: RateLimit, extra: Partial<Op
       error: (e: unknown) => log.error('rate limiter error', { limiter: name, error: (e as Error)?.message ?? String(e) }),
     },
     handler: (req, res) => {
-      log.warn('rate limit reached', { limiter: name, path: req.path });
+      // No path: a login link's path is its token.
+      log.warn('rate limit reached', { limiter: name, method: req.method });
       const minutes = Math.max(1, Math.ceil(windowMs / 60_000));
       const message = `Too many requests from your address; try again in ${minutes === 1 ? 'a minute' : `${minutes} minutes`}.`;
       if (req.accepts(['json', 'html']) === 'html') res.status(429).type('html').send(`<!doctype html><title>Too many requests</title><p>${message}</p>`);
