@@ -138,6 +138,8 @@ async function main(): Promise<void> {
 
   const env: NodeJS.ProcessEnv = {
     NODE_ENV: 'development', DATABASE_URL: databaseUrl, PUBLIC_BASE_URL: PUBLIC_BASE, AGENCY_CONFIG: agencyFile,
+    // Twilio credentials make these processes live: the console needs a real password.
+    ADMIN_PASSWORD: 'drill console password',
     WELLSKY_BASE_URL: sb.url, WELLSKY_CLIENT_ID: sandbox.credentials.clientId, WELLSKY_CLIENT_SECRET: sandbox.credentials.clientSecret, WELLSKY_AGENCY_ID: sandbox.credentials.agencyId,
     TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_PHONE_NUMBER: AGENCY_NUMBER, TWILIO_API_URL: twilio.url, TWILIO_TIMEOUT_MS: '2000',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'drill-data-')),

@@ -19,6 +19,7 @@ import type { Directory } from './directory/types';
 import { createOutbox, listSentTexts, type Outbox } from './twilio/outbox';
 import { createTransport, type SmsTransport } from './twilio/transport';
 import { createOptOutLedger, type OptOutLedger } from './twilio/optout';
+import { keywordReply } from './twilio/keyword-replies';
 import { createTwilioRouter, SMS_FLOW, VOICE_FLOW } from './twilio/webhooks';
 import { ConversationStore } from './conversations/store';
 import { TurnRuntime } from './conversations/runtime';
@@ -37,6 +38,8 @@ import { LEAD_MACHINE_VERSION, leadMachine } from '../flows/lead.machine';
 import { createLeads } from './leads';
 import { WHERE_IS_CAREGIVER_MACHINE_VERSION, whereIsCaregiverMachine } from '../flows/where-is-caregiver.machine';
 import { createWhereIsCaregiver } from './where-is-caregiver';
+import { createReadiness, type Readiness } from './readiness';
+import { createRateLimiters, RATE_LIMITS, type RateLimits } from './rate-limits';
 
 
 /** How often the directory is fully re-read from WellSky (subscriptions keep it fresh between). */
@@ -64,6 +67,8 @@ export interface Services {
   runtime: TurnRuntime;
   shiftFill: ShiftFill;
   complaints: Complaints;
+  /** The last known database and WellSky state, for /readyz (the web process starts its probe). */
+  readiness: Readiness;
   /** `draining` once a graceful stop began: /readyz answers 503 and responses close their connection. */
   lifecycle: { draining: boolean };
   /**
@@ -191,6 +196,8 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
     },
   });
 
+  const readiness = createReadiness({ db, wellsky });
+
   await directory.syncStaff();
   // The first full sync at start (one per start-up minute, whatever the process count) and the chain.
   for (const r of recurring) await startRecurring(jobs, clock, r);
@@ -200,9 +207,10 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
   if (startWorker) runner.start();
 
   return {
-    config, clock, db, wellsky, sandbox, jobs, runner, directory, optOuts, transport, outbox, staffMessages, store, runtime, shiftFill, complaints,
+    config, clock, db, wellsky, sandbox, jobs, runner, directory, optOuts, transport, outbox, staffMessages, store, runtime, shiftFill, complaints, readiness,
     lifecycle: { draining: false },
     async close(closeOpts = {}) {
+      readiness.stop();
       const released = await runner.stop({ graceMs: closeOpts.graceMs });
       runtime.stopAll();
       await sandbox?.close();
@@ -212,11 +220,19 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
   };
 }
 
-export function createApp(s: Services): Express {
+export interface AppOptions {
+  /** Per-IP limits (default RATE_LIMITS; docs/privacy.md "Public endpoints"). */
+  rateLimits?: RateLimits;
+}
+
+export function createApp(s: Services, opts: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
-  // Heroku's router terminates TLS; signatures use PUBLIC_BASE_URL, not the Host header.
-  app.set('trust proxy', true);
+  // Heroku's router terminates TLS and adds one X-Forwarded-For entry: trust exactly that many
+  // hops, so req.ip is the client (per-IP limits) and a client cannot pick its own by sending the
+  // header. Twilio signatures use PUBLIC_BASE_URL, not the Host header.
+  app.set('trust proxy', s.config.trustProxyHops);
+  const limits = createRateLimiters(opts.rateLimits ?? RATE_LIMITS);
 
   app.use((req, res, next) => {
     const id = (req.header('x-request-id') ?? randomUUID()).slice(0, 64);
@@ -234,28 +250,21 @@ export function createApp(s: Services): Express {
     res.status(200).json({ ok: true });
   });
 
-  app.get('/readyz', async (_req, res) => {
+  // From the background probe's last result: no database or WellSky request per GET, no error text.
+  app.get('/readyz', limits.readyz, (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
     if (s.lifecycle.draining) {
       res.status(503).json({ ok: false, checks: { process: 'stopping' } });
       return;
     }
-    const checks: Record<string, string> = {};
-    let ok = true;
-    try {
-      await s.db.query('SELECT 1');
-      checks.database = 'ok';
-    } catch (err) {
-      ok = false;
-      checks.database = `error: ${(err as Error).message}`;
-    }
-    try {
-      await s.wellsky.ping({ interactive: true });
-      checks.wellsky = s.config.wellsky.mode === 'sandbox' ? 'ok (sandbox)' : 'ok';
-    } catch (err) {
-      ok = false;
-      checks.wellsky = `error: ${(err as Error).name}`;
-    }
-    res.status(ok ? 200 : 503).json({ ok, checks });
+    const state = s.readiness.state();
+    const ok = state.database === 'ok' && state.wellsky === 'ok';
+    const checks = {
+      database: state.database,
+      wellsky: state.wellsky === 'ok' && s.config.wellsky.mode === 'sandbox' ? 'ok (sandbox)' : state.wellsky,
+    };
+    const checkedSecondsAgo = state.checkedAt ? Math.max(0, Math.round((Date.now() - state.checkedAt.getTime()) / 1000)) : null;
+    res.status(ok ? 200 : 503).json({ ok, checks, checkedSecondsAgo });
   });
 
   app.use(
@@ -267,11 +276,11 @@ export function createApp(s: Services): Express {
       runtime: s.runtime,
       conversationInput: createConversationInput({ agency: s.config.agency, directory: s.directory, clock: s.clock }),
       staffMessages: s.staffMessages,
-      handleOptOutKeyword: async (phone, body) => {
-        const r = await s.optOuts.recordInbound(phone, body);
-        // STOP and HELP are Twilio's to answer; START/YES only when it opted the number back in —
-        // a subscribed caregiver's "YES" is a reply to us (a shift claim), not a keyword.
-        return r.keyword === 'stop' || r.keyword === 'help' || (r.keyword === 'start' && r.changed);
+      handleOptOutKeyword: async ({ from, body, messageSid, optOutType }) => {
+        const receipt = await s.optOuts.receiveKeyword({ phone: from, body, messageSid, optOutType });
+        if (!receipt) return undefined;
+        const agency = s.config.agency.agency;
+        return { reply: keywordReply(receipt, { agency: agency.shortName ?? agency.name, phone: s.config.twilio.phoneNumber }), lang: receipt.lang };
       },
       // Shift-offer replies ("YES 4821", "NO") and on-call "OK"s are not conversation turns.
       interceptSms: (msg) => s.shiftFill.interceptSms(msg),
@@ -282,6 +291,7 @@ export function createApp(s: Services): Express {
     }),
   );
 
+  app.use('/wellsky/webhook', ...limits.wellskyWebhook);
   app.use(
     createWellSkyWebhookRouter({
       directory: s.directory,
@@ -290,8 +300,8 @@ export function createApp(s: Services): Express {
     }),
   );
 
-  if (s.config.twilio.mode === 'dev') {
-    // The dev outbox: every text the app "sent", for the phone simulator and the curious.
+  if (s.config.safety.mode === 'dev') {
+    // Dev mode only (nothing live configured): the dev outbox: every text the app "sent", for the phone simulator and the curious.
     app.get('/dev/texts', async (req, res) => {
       const after = Number(req.query.after ?? 0) || 0;
       const to = typeof req.query.to === 'string' ? req.query.to : undefined;
@@ -300,6 +310,8 @@ export function createApp(s: Services): Express {
     });
   }
 
+  app.use('/dashboard', limits.dashboard);
+  app.post(['/dashboard/login', '/dashboard/login/link', '/dashboard/login/link/:token'], limits.dashboardLogin);
   app.use('/dashboard', createDashboardRouter(s));
 
   app.use((_req, res) => {

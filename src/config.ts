@@ -169,11 +169,48 @@ const envSchema = z.object({
   /** Signs the ops console's session cookies (default: derived from ADMIN_PASSWORD). */
   SESSION_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   WORKER: z.enum(['on', 'off']).default('on'),
+  /** Proxies in front of the app whose X-Forwarded-For entry is trusted (Heroku's router: 1). */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(1),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).optional(),
 });
 
+/**
+ * How much the process trusts its surroundings, from what is configured (docs/privacy.md,
+ * "Start-up safety"):
+ *  - `dev`: nothing live is configured (no Twilio credential, no WellSky credential for a
+ *    non-loopback host) and NODE_ENV is not production. Only here: dev Twilio mode (unsigned
+ *    webhooks, the dev transport), the `/dev/*` routes, an open console without ADMIN_PASSWORD,
+ *    and the bundled example agency.
+ *  - `live`: NODE_ENV=production or any live credential. Twilio must be fully configured,
+ *    PUBLIC_BASE_URL set (https unless loopback), ADMIN_PASSWORD at least 12 characters, and
+ *    AGENCY_CONFIG set explicitly.
+ */
+export interface Safety {
+  mode: 'dev' | 'live';
+  /** Why the process is live: "NODE_ENV=production", "TWILIO_ACCOUNT_SID is set", … (dev: "nothing live configured"). */
+  because: string;
+}
+
+/** Minimum ADMIN_PASSWORD length in live mode. */
+export const MIN_ADMIN_PASSWORD_LIVE = 12;
+
+const LIVE_TWILIO_KEYS = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_AUTH_TOKEN_SECONDARY'] as const;
+const WELLSKY_KEYS = ['WELLSKY_CLIENT_ID', 'WELLSKY_CLIENT_SECRET', 'WELLSKY_AGENCY_ID'] as const;
+
+/** localhost, 127.0.0.0/8 or ::1: a WellSky sandbox or a test server on this machine, never the real one. */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host) || host === '[::1]' || host === '::1';
+}
+
 export interface Config {
   env: 'development' | 'production' | 'test';
+  safety: Safety;
   port: number;
   publicBaseUrl: string;
   databaseUrl?: string;
@@ -195,6 +232,8 @@ export interface Config {
   adminPassword?: string;
   sessionSecret?: string;
   workerEnabled: boolean;
+  /** `trust proxy` hops: which X-Forwarded-For entry is the client (per-IP rate limits, logs). */
+  trustProxyHops: number;
   agency: AgencyConfig;
   agencyConfigPath: string;
 }
@@ -212,24 +251,43 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
 
-  const wellskyCreds = [e.WELLSKY_CLIENT_ID, e.WELLSKY_CLIENT_SECRET, e.WELLSKY_AGENCY_ID];
-  const someWellsky = wellskyCreds.some(Boolean);
-  if (someWellsky && !wellskyCreds.every(Boolean)) {
-    const missing = (['WELLSKY_CLIENT_ID', 'WELLSKY_CLIENT_SECRET', 'WELLSKY_AGENCY_ID'] as const).find((k) => !e[k]);
+  const someWellsky = WELLSKY_KEYS.some((k) => e[k]);
+  if (someWellsky && !WELLSKY_KEYS.every((k) => e[k])) {
+    const missing = WELLSKY_KEYS.find((k) => !e[k]);
     throw new ConfigError(`${missing}: is required when any WellSky credential is set`);
   }
-  const someTwilio = Boolean(e.TWILIO_ACCOUNT_SID || e.TWILIO_AUTH_TOKEN);
-  if (someTwilio) {
-    const missing = (['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_PHONE_NUMBER'] as const).find((k) => !e[k]);
-    if (missing) throw new ConfigError(`${missing}: is required when Twilio credentials are set`);
-  }
+  // A WellSky credential for a host on this machine is the standalone sandbox (docs/sandbox.md), not live data.
+  const liveWellsky = someWellsky && !isLoopbackUrl(e.WELLSKY_BASE_URL);
 
-  if (production) {
-    if (!someWellsky) throw new ConfigError('WELLSKY_CLIENT_ID: is required in production (the embedded sandbox is for development only)');
-    if (!someTwilio) throw new ConfigError('TWILIO_ACCOUNT_SID: is required in production (dev Twilio mode accepts unsigned webhooks)');
-    if (!e.PUBLIC_BASE_URL) throw new ConfigError('PUBLIC_BASE_URL: is required in production (Twilio signatures are checked against it)');
-    if (!e.PUBLIC_BASE_URL.startsWith('https://')) throw new ConfigError(`PUBLIC_BASE_URL: must be https in production (got ${e.PUBLIC_BASE_URL})`);
-    if (!e.ADMIN_PASSWORD) throw new ConfigError('ADMIN_PASSWORD: is required in production (the dashboard shows caller data)');
+  const liveKey = production ? undefined : (LIVE_TWILIO_KEYS.find((k) => e[k]) ?? (liveWellsky ? WELLSKY_KEYS.find((k) => e[k]) : undefined));
+  const safety: Safety = production
+    ? { mode: 'live', because: 'NODE_ENV=production' }
+    : liveKey
+      ? { mode: 'live', because: `${liveKey} is set` }
+      : { mode: 'dev', because: 'nothing live configured' };
+  // Every refusal names the key and why, in one line: "ADMIN_PASSWORD: is required in production (…)".
+  const where = production ? 'in production' : `when ${liveKey} is set (live mode)`;
+
+  if (safety.mode === 'live') {
+    if (production && !someWellsky) throw new ConfigError('WELLSKY_CLIENT_ID: is required in production (the embedded sandbox is for development only)');
+    const missingTwilio = (['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_PHONE_NUMBER'] as const).find((k) => !e[k]);
+    if (missingTwilio) {
+      throw new ConfigError(`${missingTwilio}: is required ${where} (dev Twilio mode accepts unsigned webhooks: it runs only with no Twilio or live WellSky credential)`);
+    }
+    if (!e.PUBLIC_BASE_URL) throw new ConfigError(`PUBLIC_BASE_URL: is required ${where} (Twilio signatures are checked against it)`);
+    if (!e.PUBLIC_BASE_URL.startsWith('https://') && (production || !isLoopbackUrl(e.PUBLIC_BASE_URL))) {
+      throw new ConfigError(`PUBLIC_BASE_URL: must be https ${where} (got ${e.PUBLIC_BASE_URL})`);
+    }
+    if (!e.ADMIN_PASSWORD) throw new ConfigError(`ADMIN_PASSWORD: is required ${where} (the dashboard shows caller data)`);
+    if (e.ADMIN_PASSWORD.length < MIN_ADMIN_PASSWORD_LIVE) {
+      throw new ConfigError(`ADMIN_PASSWORD: must be at least ${MIN_ADMIN_PASSWORD_LIVE} characters ${where}`);
+    }
+    if (!e.AGENCY_CONFIG) {
+      throw new ConfigError(`AGENCY_CONFIG: is required ${where} (the bundled example agency's on-call chain is fictional numbers)`);
+    }
+    if (production && path.resolve(e.AGENCY_CONFIG) === BUNDLED_AGENCY_CONFIG) {
+      throw new ConfigError(`AGENCY_CONFIG: names the bundled example agency, whose staff numbers are fictional; point it at your agency's file in production`);
+    }
   }
 
   const agencyConfigPath = e.AGENCY_CONFIG ? path.resolve(e.AGENCY_CONFIG) : BUNDLED_AGENCY_CONFIG;
@@ -239,6 +297,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   return {
     env: e.NODE_ENV,
+    safety,
     port: e.PORT,
     publicBaseUrl,
     databaseUrl: e.DATABASE_URL,
@@ -247,7 +306,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { mode: 'live', baseUrl: e.WELLSKY_BASE_URL.replace(/\/+$/, ''), clientId: e.WELLSKY_CLIENT_ID!, clientSecret: e.WELLSKY_CLIENT_SECRET!, agencyId: e.WELLSKY_AGENCY_ID! }
       : { mode: 'sandbox', agencyId: SANDBOX_AGENCY_ID },
     wellskyWebhookSecret: e.WELLSKY_WEBHOOK_SECRET,
-    twilio: someTwilio
+    twilio: safety.mode === 'live'
       ? {
           mode: 'live',
           accountSid: e.TWILIO_ACCOUNT_SID!,
@@ -260,6 +319,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminPassword: e.ADMIN_PASSWORD,
     sessionSecret: e.SESSION_SECRET,
     workerEnabled: e.WORKER === 'on',
+    trustProxyHops: e.TRUST_PROXY_HOPS,
     agency,
     agencyConfigPath,
   };

@@ -36,6 +36,8 @@ export const SHUTDOWN_HARD_LIMIT_MS = 27_000;
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const config = opts.config ?? loadConfig(opts.env ?? process.env);
   const services = await buildServices(config, opts);
+  // /readyz answers from this probe's last result (at most one WellSky read per 30 s).
+  services.readiness.start();
   const app = createApp(services);
   const port = opts.port ?? config.port;
   const server = await new Promise<Server>((resolve, reject) => {
@@ -72,6 +74,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
 
 function describeStart(config: Config, url: string, sandboxUrl?: string): string {
   const lines = [`Front door for ${config.agency.agency.name} listening on ${url} (public URL ${config.publicBaseUrl})`];
+  lines.push(
+    config.safety.mode === 'dev'
+      ? '  mode: DEV (nothing live configured): unsigned webhooks, /dev/* routes and the bundled agency allowed (docs/privacy.md)'
+      : `  mode: live (${config.safety.because}): signed webhooks only, no /dev/* routes, console needs a login`,
+  );
   lines.push(config.databaseUrl ? '  database: Postgres (DATABASE_URL)' : `  database: embedded PGlite in ${config.dataDir}`);
   lines.push(
     config.wellsky.mode === 'sandbox'
@@ -80,7 +87,7 @@ function describeStart(config: Config, url: string, sandboxUrl?: string): string
   );
   lines.push(config.twilio.mode === 'dev' ? '  Twilio: DEV MODE: unsigned webhooks accepted, texts go to the dev outbox (GET /dev/texts)' : '  Twilio: live, webhook signatures checked');
   lines.push(`  on-call chain: ${staffWithRole(config.agency, 'oncall').map((s) => s.name).join(' → ')}`);
-  lines.push(`  dashboard: ${url}/dashboard${config.adminPassword ? ' (user admin)' : ' (open: no ADMIN_PASSWORD in development)'}`);
+  lines.push(`  dashboard: ${url}/dashboard${config.adminPassword ? ' (user admin)' : ' (open: no ADMIN_PASSWORD in dev mode)'}`);
   if (config.twilio.mode === 'dev') {
     lines.push(
       '',

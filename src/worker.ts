@@ -30,7 +30,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
     log.warn(`worker on embedded PGlite in ${config.dataDir}: do not run the web process on the same DATA_DIR at the same time (set DATABASE_URL to run them apart)`);
   }
   const services = await buildServices(config, { startWorker: true });
-  log.info('worker running', { database: config.databaseUrl ? 'postgres' : 'pglite', twilio: config.twilio.mode, wellsky: config.wellsky.mode });
+  log.info('worker running', { mode: config.safety.mode, because: config.safety.because, database: config.databaseUrl ? 'postgres' : 'pglite', twilio: config.twilio.mode, wellsky: config.wellsky.mode });
   let stopped: Promise<number> | undefined;
   return {
     services,

@@ -15,10 +15,13 @@ function configError(env: NodeJS.ProcessEnv): string {
   throw new Error('expected a configuration error');
 }
 
+const agencyCopy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'agency-copy-')), 'agency.json');
+fs.writeFileSync(agencyCopy, JSON.stringify(example));
+
 const live = {
   WELLSKY_CLIENT_ID: 'id', WELLSKY_CLIENT_SECRET: 'secret', WELLSKY_AGENCY_ID: '1669',
   TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'tok', TWILIO_PHONE_NUMBER: '+13035550100',
-  PUBLIC_BASE_URL: 'https://frontdoor.example.com', ADMIN_PASSWORD: 'pw',
+  PUBLIC_BASE_URL: 'https://frontdoor.example.com', ADMIN_PASSWORD: 'a long admin password', AGENCY_CONFIG: agencyCopy,
 };
 
 describe('configuration', () => {
@@ -42,6 +45,7 @@ describe('configuration', () => {
     for (const m of [configError({ PORT: 'abc' })]) expect(m.split('\n')).toHaveLength(1);
   });
 
+  // Every combination of credentials and NODE_ENV: test/startup-safety.test.ts.
   it('refuses dev conveniences in production', () => {
     expect(configError({ NODE_ENV: 'production' })).toMatch(/^WELLSKY_CLIENT_ID: is required in production/);
     const noTwilio = { ...live, TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', NODE_ENV: 'production' };

@@ -13,7 +13,8 @@
  * Access: staff log in with a password (hash in the agency config) or a one-time link texted to
  * their phone; `admin` with ADMIN_PASSWORD (also as HTTP basic auth). Signed-cookie sessions, a
  * CSRF token on every form, `Cache-Control: no-store`, failed logins rate-limited, every action
- * recorded with who did it. Without ADMIN_PASSWORD in development the console is open (as admin).
+ * recorded with who did it. Without ADMIN_PASSWORD in dev mode (nothing live configured) the console
+ * is open (as admin).
  */
 import express, { type Request, type Response, type Router } from 'express';
 import { randomUUID } from 'node:crypto';
@@ -48,7 +49,8 @@ export function createDashboardRouter(s: ConsoleServices, opts: DashboardOptions
   const links = createLoginLinks(s.db, clock);
   const audit = createAudit(s.db, clock);
   const data = createConsoleData(s);
-  const open = !config.adminPassword && config.env !== 'production';
+  // Open (as admin) only in dev mode: nothing live configured and no ADMIN_PASSWORD (src/config.ts Safety).
+  const open = !config.adminPassword && config.safety.mode === 'dev';
   const livePollMs = opts.livePollMs ?? 2000;
 
   router.use((_req, res, next) => {

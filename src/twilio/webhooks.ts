@@ -27,8 +27,12 @@ export interface WebhookDeps {
   runtime: TurnRuntime;
   conversationInput: (row: ConversationRow) => Promise<ConversationInput>;
   staffMessages: StaffMessages;
-  /** Opt-out keywords: returns true when the message was a keyword Twilio itself answers. */
-  handleOptOutKeyword: (phone: string, body: string) => Promise<boolean>;
+  /**
+   * Opt-out and help keywords (English and Spanish): undefined when the text is not a keyword
+   * (a bare YES from a subscribed caregiver is a shift reply); otherwise the keyword was recorded
+   * and `reply` is the product's one answer (Twilio answers its own words: no reply then).
+   */
+  handleOptOutKeyword: (msg: { from: string; body: string; messageSid: string; optOutType?: string }) => Promise<{ reply?: string; lang: Lang } | undefined>;
   handleSmsStatus: (params: Record<string, string>) => Promise<void>;
   /**
    * Texts that are not conversation turns (shift-offer replies like "YES 4821", staff "OK"s):
@@ -224,9 +228,11 @@ export function createTwilioRouter(deps: WebhookDeps): Router {
         return;
       }
       const body = (p.Body ?? '').slice(0, 1600);
-      if (await deps.handleOptOutKeyword(p.From, body)) {
-        // Twilio answers STOP/START/HELP itself; we only record it.
-        twiml(res, emptyTwiml());
+      const keyword = await deps.handleOptOutKeyword({ from: p.From, body, messageSid: p.MessageSid, optOutType: p.OptOutType });
+      if (keyword) {
+        // Twilio answers its own words (STOP, START, HELP …) itself: we only record them. The
+        // Spanish ones are ours to answer, once, in Spanish.
+        twiml(res, keyword.reply ? renderSms({ lines: [{ text: keyword.reply, lang: keyword.lang }], restarted: false, lang: keyword.lang }) : emptyTwiml());
         return;
       }
       // Understanding first: an emergency or a call-out never goes to a side path, whatever digits it holds.

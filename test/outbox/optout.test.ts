@@ -1,5 +1,5 @@
 import { FakeClock } from '../../src/clock';
-import { classifyKeyword, createOptOutLedger, isTwilioKeyword } from '../../src/twilio/optout';
+import { classifyKeyword, createOptOutLedger, isTwilioKeyword, keywordLanguage } from '../../src/twilio/optout';
 import { describeEachDb } from '../support/db';
 
 const CAREGIVER = '+13035550142';
@@ -10,8 +10,8 @@ describe('classifyKeyword', () => {
     ['quit', 'stop'], ['REVOKE', 'stop'], ['optout', 'stop'], ['Cancel', 'stop'], ['Stop.', 'stop'],
     ['START', 'start'], ['yes', 'start'], ['UNSTOP', 'start'],
     ['HELP', 'help'], ['info', 'help'],
-    ['PARAR', 'stop'], ['detener', 'stop'], ['Cancelar', 'stop'], ['alto', 'stop'],
-    ['COMENZAR', 'start'], ['iniciar', 'start'], ['AYUDA', 'help'],
+    ['PARAR', 'stop'], ['detener', 'stop'], ['Cancelar', 'stop'], ['alto', 'stop'], ['Baja', 'stop'],
+    ['COMENZAR', 'start'], ['iniciar', 'start'], ['alta', 'start'], ['AYUDA', 'help'],
   ])('reads %p as %p', (body, expected) => {
     expect(classifyKeyword(body)).toBe(expected);
   });
@@ -25,6 +25,13 @@ describe('classifyKeyword', () => {
     expect(isTwilioKeyword('YES')).toBe(true);
     expect(isTwilioKeyword('PARAR')).toBe(false);
     expect(isTwilioKeyword('ayuda')).toBe(false);
+    expect(isTwilioKeyword('BAJA')).toBe(false);
+  });
+
+  it('knows the language each keyword is written in', () => {
+    expect(['stop', 'HELP', 'yes'].map(keywordLanguage)).toEqual(['en', 'en', 'en']);
+    expect(['parar', 'Baja', 'ALTA', 'ayuda'].map(keywordLanguage)).toEqual(['es', 'es', 'es', 'es']);
+    expect(keywordLanguage('hola')).toBeNull();
   });
 });
 

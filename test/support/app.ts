@@ -11,13 +11,15 @@ import twilio from 'twilio';
 import type { Express } from 'express';
 import { buildServices, createApp, type Services } from '../../src/app';
 import { FakeClock } from '../../src/clock';
-import { loadConfig } from '../../src/config';
+import { BUNDLED_AGENCY_CONFIG, loadConfig } from '../../src/config';
 import type { Db } from '../../src/db';
 import type { SmsTransport } from '../../src/twilio/transport';
 
 export const AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
 export const PUBLIC_BASE = 'https://frontdoor.test';
 export const AGENCY_NUMBER = '+13035550100';
+/** The console's admin password in live-mode test apps (live mode wants 12+ characters). */
+export const TEST_ADMIN_PASSWORD = 'test admin password';
 
 export interface SentSms {
   to: string;
@@ -70,6 +72,9 @@ export async function startFrontDoor(db: Db, opts: { now?: Date; env?: Record<st
     TWILIO_AUTH_TOKEN: AUTH_TOKEN,
     TWILIO_PHONE_NUMBER: AGENCY_NUMBER,
     PUBLIC_BASE_URL: PUBLIC_BASE,
+    // Live mode (Twilio credentials): an admin password and an explicit agency config are required.
+    ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    AGENCY_CONFIG: BUNDLED_AGENCY_CONFIG,
     ...opts.env,
   });
   const transport = recordingTransport();

@@ -7,10 +7,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildServices, createApp, type Services } from '../../src/app';
 import { FakeClock } from '../../src/clock';
-import { loadConfig } from '../../src/config';
+import { BUNDLED_AGENCY_CONFIG, loadConfig } from '../../src/config';
 import type { Db } from '../../src/db';
 import { simulateCall, simulateText, type CallResult } from '../../scripts/phone/simulator';
 import { ScriptedTransport } from '../outbox/scripted-transport';
+import { TEST_ADMIN_PASSWORD } from './app';
 import { createSandbox, type Sandbox } from '../../src/wellsky-sandbox';
 import { createWellSkyService } from '../../src/wellsky/client';
 
@@ -52,6 +53,9 @@ export async function startHarness(db: Db, opts: { now?: string; sandbox?: Recor
     TWILIO_AUTH_TOKEN: AUTH_TOKEN,
     TWILIO_PHONE_NUMBER: AGENCY_NUMBER,
     WORKER: 'off',
+    // Live mode (Twilio credentials): an admin password and an explicit agency config are required.
+    ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
+    AGENCY_CONFIG: BUNDLED_AGENCY_CONFIG,
     ...opts.env,
   });
   const transport = new ScriptedTransport();
