@@ -10,7 +10,7 @@ import type { OptOutLedger } from '../twilio/optout';
 import type { WellSky } from '../wellsky/service';
 import type { Directory } from '../directory/types';
 import type { StaffMessages } from '../conversations/staff-messages';
-import type { AgencyConfig } from '../config';
+import { privacySettings, type AgencyConfig } from '../config';
 import type { Lang } from '../../flows/conversation';
 import type { ShiftWhen } from './texts';
 
@@ -128,6 +128,7 @@ export function createShiftFillContext(deps: ShiftFillDeps) {
     ...createShiftFillStore(deps.db),
     wakeWorker: () => deps.wakeWorker?.(),
     cfg: agency.shiftFill,
+    privacy: privacySettings(agency),
     zone,
     agencyName: agency.agency.shortName ?? agency.agency.name,
     now: () => clock.now(),
