@@ -77,7 +77,8 @@ export const agencyConfigSchema = z.strictObject({
   privacy: z
     .strictObject({
       broadcast: z.array(z.enum(BROADCASTABLE_FACTS, { error: `a broadcast may carry only ${BROADCASTABLE_FACTS.join(', ')}` }))
-        .default([...BROADCASTABLE_FACTS]),
+        .default([...BROADCASTABLE_FACTS])
+        .refine((list) => ['day', 'time', 'claimCode'].every((f) => list.includes(f as never)), 'must keep day, time and claimCode (an offer cannot go without them)'),
       assigned: facts('assigned'),
       family: facts('family'),
       staff: facts('staff'),

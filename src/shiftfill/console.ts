@@ -9,7 +9,7 @@ import { ForbiddenError } from '../wellsky/errors';
 import { moduleLog } from '../log';
 import type { Lang } from '../../flows/conversation';
 import {
-  CALL_OUT_TIMES, CAMPAIGN_TIMES, createShiftFillContext, iso, rowIso, SHIFTFILL_JOBS, type CallOutRow, type CampaignRow, type ShiftFillDeps,
+  CALL_OUT_TIMES, CAMPAIGN_TIMES, createShiftFillContext, iso, rowIso, SHIFTFILL_JOBS, type CallOutRow, type CampaignRow, type ShiftFillDeps, textsOfCampaign,
 } from './store';
 import { readClientRecord, sendOffer, subjectOfRecord } from './offers';
 
@@ -332,6 +332,8 @@ export function createShiftFillConsole(deps: ShiftFillDeps) {
   return {
     callOutsSince, unstaffedBetween, campaignDetail, callOutOfCampaign, fillRecords, offerRecords, latestChange,
     stopCampaign, offerToOneMore, assignByHand, markFilledOutside,
+    /** What each recipient of this campaign saw (store.ts `textsOfCampaign`). */
+    textsSeen: (campaignId: number) => textsOfCampaign(db, campaignId),
   };
 }
 
