@@ -7,7 +7,8 @@
  *
  * Offers carry no client name, address or condition — only agency, day, time, length, area,
  * skills and how to claim (whatever of those the agency's budget allows) — and stay under 160
- * plain (GSM-7) characters, the opt-out notice of a caregiver's first offer included.
+ * plain (GSM-7) characters; a caregiver's first offer ever adds how to opt out after that (a
+ * second segment, once).
  */
 import { DateTime } from 'luxon';
 import type { Lang } from '../../flows/conversation';
@@ -63,7 +64,7 @@ export function optOutNotice(lang: Lang): string {
  * An open-shift offer. Only the facts `allowed` lets through (the agency's broadcast budget):
  * day, time and the claim code always (the config requires them); agency, length, area and
  * skills when allowed. Skills are dropped from the end, then the agency name shortened, then the
- * area, until it fits one text.
+ * area, until the offer fits one text; the first offer's opt-out line comes on top.
  */
 function offer(p: {
   agency: string; when: ShiftWhen; area?: string; skills: string[]; code: string; lang: Lang;
@@ -75,6 +76,7 @@ function offer(p: {
   const when = shiftWhen(p.when, p.lang);
   const hours = allowed.has('length') ? ` (${shiftHours(p.when)})` : '';
   const notice = p.firstOffer ? ` ${optOutNotice(p.lang)}` : '';
+  const limit = OFFER_LIMIT + notice.length;
   const build = (skills: string[], agency: string, area: string | undefined) => {
     const lead = agency ? `${agency}: ` : '';
     const where = area ? `, ${area}` : '';
@@ -87,12 +89,12 @@ function offer(p: {
   let agency = allowed.has('agency') ? p.agency : '';
   let area = allowed.has('area') ? p.area : undefined;
   let text = build(skills, agency, area);
-  while (text.length > OFFER_LIMIT && skills.length) {
+  while (text.length > limit && skills.length) {
     skills = skills.slice(0, -1);
     text = build(skills, agency, area);
   }
-  if (text.length > OFFER_LIMIT && agency.length > 20) text = build(skills, (agency = agency.slice(0, 20).trim()), area);
-  if (text.length > OFFER_LIMIT && area) text = build(skills, agency, (area = undefined));
+  if (text.length > limit && agency.length > 20) text = build(skills, (agency = agency.slice(0, 20).trim()), area);
+  if (text.length > limit && area) text = build(skills, agency, (area = undefined));
   const facts: Fact[] = ['day', 'time', 'claimCode'];
   if (agency) facts.push('agency');
   if (hours) facts.push('length');
