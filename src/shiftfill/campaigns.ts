@@ -323,7 +323,7 @@ export function createShiftFill(deps: ShiftFillDeps) {
     if (outcome === 'verified') {
       const shift = shiftAfter ?? (await wellsky.getShift(c.shift_id));
       const client = await wellsky.getPatient(c.client_id).catch(() => null);
-      const address = client?.address ? [client.address.line.join(' '), client.address.city, client.address.postalCode].filter((x) => x?.trim()).join(', ') || undefined : undefined;
+      const address = T.fullAddress(client?.address);
       const tasks = [...new Set([...shift.scheduledItems.map((i) => i.name), ...shift.tasks.map((t) => t.description)])];
       await outbox.send({
         to: c.winner_phone!, purpose: 'shift_details', idempotencyKey: `winner:${c.id}`, meta: { campaignId: c.id },

@@ -107,6 +107,12 @@ export const broadcast = { offer };
 
 // ── assigned: the caregiver who got the shift ───────────────────────────────────────────────
 
+/** The address as on file, for the caregiver who got the shift only ("1420 Elm St, Lakewood, 80226"). */
+export function fullAddress(address: { line: string[]; city?: string; postalCode?: string } | undefined): string | undefined {
+  if (!address) return undefined;
+  return [address.line.join(' '), address.city, address.postalCode].map((x) => x?.trim()).filter(Boolean).join(', ') || undefined;
+}
+
 /** The shift is theirs, with the client's name, the address (when the budget allows) and the tasks. */
 function details(p: {
   agency: string; when: ShiftWhen; clientName: string; address?: string; tasks: string[]; lang: Lang; allowed?: readonly Fact[];
