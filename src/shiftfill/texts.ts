@@ -80,10 +80,11 @@ function offer(p: {
   const build = (skills: string[], agency: string, area: string | undefined) => {
     const lead = agency ? `${agency}: ` : '';
     const where = area ? `, ${area}` : '';
+    const cap = (t: string) => (lead ? t : t.charAt(0).toUpperCase() + t.slice(1));
     if (p.lang === 'es') {
-      return gsm(`${lead}turno disponible ${when}${hours}${where}.` + (skills.length ? ` Requiere: ${skills.join(', ')}.` : '') + ` Responda SI ${p.code} para tomarlo.${notice}`);
+      return gsm(`${lead}${cap('turno')} disponible ${when}${hours}${where}.` + (skills.length ? ` Requiere: ${skills.join(', ')}.` : '') + ` Responda SI ${p.code} para tomarlo.${notice}`);
     }
-    return gsm(`${lead}open shift ${when}${hours}${where}.` + (skills.length ? ` Needs: ${skills.join(', ')}.` : '') + ` Reply YES ${p.code} to take it.${notice}`);
+    return gsm(`${lead}${cap('open')} shift ${when}${hours}${where}.` + (skills.length ? ` Needs: ${skills.join(', ')}.` : '') + ` Reply YES ${p.code} to take it.${notice}`);
   };
   let skills = allowed.has('skills') ? [...p.skills] : [];
   let agency = allowed.has('agency') ? p.agency : '';

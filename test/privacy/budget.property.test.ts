@@ -177,6 +177,12 @@ describe('the PHI budget, on random client records', () => {
     }
   });
 
+  it("leaves out of an offer what the agency's budget drops", () => {
+    const narrow = parseAgencyConfig({ ...agency, privacy: { broadcast: ['day', 'time', 'claimCode'] } });
+    const offer = T.broadcast.offer({ agency: 'Colorado CareAssist', when: WHEN, area: 'Lakewood 80226', skills: ['Hoyer Lift'], code: '4821', lang: 'en', allowed: privacySettings(narrow).budget.broadcast });
+    expect(offer).toEqual({ audience: 'broadcast', facts: ['day', 'time', 'claimCode'], body: 'Open shift Tue Mar 3 9am-1pm. Reply YES 4821 to take it.' });
+  });
+
   it('holds a hand-written broadcast back whatever field of the record it copies', () => {
     for (let i = 0; i < 200; i++) {
       const { record, planted } = randomRecord(SEED + 10_000 + i);
