@@ -1,16 +1,6 @@
 /** What the ops console reads about texts: delivery health. (What each recipient of a campaign got: shiftfill/store.ts `textsOfCampaign`.) */
 import type { Db } from '../db';
 
-export interface TextView {
-  id: number;
-  to: string;
-  purpose: string;
-  status: string;
-  body: string;
-  errorCode: number | null;
-  createdAt: string;
-}
-
 const iso = (v: unknown) => new Date(v as string).toISOString();
 
 export function createTextsConsole(deps: { db: Db }) {
