@@ -5,7 +5,7 @@
  */
 import express, { type Express } from 'express';
 import { randomUUID } from 'node:crypto';
-import type { Config } from './config';
+import { privacySettings, staffWithRole, type Config } from './config';
 import { systemClock, type Clock } from './clock';
 import { openDb, type Db } from './db';
 import { migrate } from './db/migrate';
@@ -120,6 +120,12 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
   const outbox = createOutbox({
     db, jobs, transport, clock, optOuts, sendLeaseMs: JOB_LEASE_MS,
     from: { phoneNumber: config.twilio.phoneNumber, messagingServiceSid: config.twilio.mode === 'live' ? config.twilio.messagingServiceSid : undefined },
+    // The PHI budget (docs/privacy.md); a text it holds back is told to the schedulers (on-call when none).
+    privacy: {
+      settings: privacySettings(config.agency),
+      agencyName: config.agency.agency.shortName ?? config.agency.agency.name,
+      alertTo: (staffWithRole(config.agency, 'scheduler').length ? staffWithRole(config.agency, 'scheduler') : staffWithRole(config.agency, 'oncall')).map((p) => p.phone),
+    },
   });
   const directory = createDirectory({ db, wellsky, agency: config.agency, clock });
   const staffMessages = createStaffMessages({ db, texts: outbox, agency: config.agency, clock });
@@ -156,7 +162,7 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
     // A slow SMS turn's answer goes out as a text once it is ready.
     deliverLate: async (row, outcome) => {
       const body = smsText(outcome);
-      if (body) await outbox.send({ to: row.caller_phone, body, purpose: 'reply', idempotencyKey: `late:${row.id}:${outcome.turn}`, meta: { conversationId: row.id } });
+      if (body) await outbox.send({ to: row.caller_phone, body, purpose: 'reply', audience: 'caller', idempotencyKey: `late:${row.id}:${outcome.turn}`, meta: { conversationId: row.id } });
     },
   });
 

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { IANAZone } from 'luxon';
+import { BROADCASTABLE_FACTS, DEFAULT_BROADCAST_TAG_TYPES, DEFAULT_BUDGET, FACTS, type Audience, type PrivacySettings } from './twilio/privacy';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -42,6 +43,9 @@ const staffSchema = z.strictObject({
   passwordHash: z.string().regex(/^scrypt\$/, 'must be a hash from `npm run hash-password`').optional(),
 });
 
+const facts = (audience: Exclude<Audience, 'broadcast'>) =>
+  z.array(z.enum(FACTS, { error: `must be one of ${FACTS.join(', ')}` })).default([...DEFAULT_BUDGET[audience]]);
+
 export const agencyConfigSchema = z.strictObject({
   agency: z.strictObject({
     name: z.string().min(1),
@@ -69,6 +73,23 @@ export const agencyConfigSchema = z.strictObject({
       description: z.string().default('our local area'),
       cities: z.array(z.string()).default([]),
       zips: z.array(z.string().regex(/^\d{5}$/, 'must be a 5-digit ZIP')).default([]),
+    })
+    .prefault({}),
+  /**
+   * The PHI budget (docs/privacy.md): the facts each audience of a text may be told, and which
+   * profile tag types are skills that offers may name. Omitted: the safe defaults.
+   */
+  privacy: z
+    .strictObject({
+      broadcast: z.array(z.enum(BROADCASTABLE_FACTS, { error: `a broadcast may carry only ${BROADCASTABLE_FACTS.join(', ')}` }))
+        .default([...BROADCASTABLE_FACTS])
+        .refine((list) => ['day', 'time', 'claimCode'].every((f) => list.includes(f as never)), 'must keep day, time and claimCode (an offer cannot go without them)'),
+      assigned: facts('assigned'),
+      family: facts('family'),
+      staff: facts('staff'),
+      caller: facts('caller'),
+      /** Profile tag types (lower case) whose names offers may carry; every other type is a condition or unknown and never broadcast. */
+      broadcastTagTypes: z.array(z.string().min(1).transform((t) => t.toLowerCase())).default([...DEFAULT_BROADCAST_TAG_TYPES]),
     })
     .prefault({}),
   /** What callers are promised about a callback for a normal complaint. */
@@ -323,6 +344,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     agency,
     agencyConfigPath,
   };
+}
+
+/** The agency's PHI budget and tag split, as the outbox and the texts use them. */
+export function privacySettings(agency: AgencyConfig): PrivacySettings {
+  const { broadcastTagTypes, ...budget } = agency.privacy;
+  return { budget, broadcastTagTypes };
 }
 
 /** Staff with a role, in the order the config lists them (the on-call chain's order). */

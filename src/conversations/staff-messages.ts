@@ -8,7 +8,7 @@ import type { CallerIdentity } from '../../flows/conversation';
 import { systemClock, type Clock } from '../clock';
 
 export interface TextSender {
-  send(msg: { to: string; body: string; purpose: string; idempotencyKey: string; meta?: Record<string, unknown> }): Promise<unknown>;
+  send(msg: { to: string; body: string; purpose: string; audience: 'staff'; idempotencyKey: string; meta?: Record<string, unknown> }): Promise<unknown>;
 }
 
 export interface TakeMessageInput {
@@ -54,11 +54,13 @@ export function createStaffMessages(deps: { db: Db; texts: TextSender; agency: A
   const { db, texts, agency } = deps;
   const clock = deps.clock ?? systemClock;
 
-  async function textRole(role: StaffRole, key: string, body: string, meta: Record<string, unknown> = {}): Promise<number> {
+  /** Texts everyone with the role (on-call when nobody has it). `text` is a body or a typed staff text (shiftfill/texts.ts). */
+  async function textRole(role: StaffRole, key: string, text: string | { body: string; audience: 'staff' }, meta: Record<string, unknown> = {}): Promise<number> {
     const people = staffWithRole(agency, role);
     const fallback = people.length ? people : staffWithRole(agency, 'oncall');
+    const body = typeof text === 'string' ? text : text.body;
     for (const person of fallback) {
-      await texts.send({ to: person.phone, body, purpose: 'staff_alert', idempotencyKey: `${key}:${person.phone}`, meta: { role, ...meta } });
+      await texts.send({ to: person.phone, body, purpose: 'staff_alert', audience: 'staff', idempotencyKey: `${key}:${person.phone}`, meta: { role, ...meta } });
     }
     return fallback.length;
   }

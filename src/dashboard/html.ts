@@ -97,7 +97,7 @@ th{background:#eef1f5;font-weight:600}.empty{color:#6b7380;font-style:italic}
 .card .n{font-size:1.6rem;font-weight:700}.card .l{color:#55606e;font-size:12px}.card.alert{border-color:#d33;background:#fff4f4}
 .badge{display:inline-block;padding:0 .45rem;border-radius:9px;font-size:12px;background:#e4e7ec;white-space:nowrap}
 .b-filled,.b-verified,.b-resolved,.b-ok,.b-written,.b-claimed{background:#d7f2dd;color:#185c2a}.b-filling,.b-open,.b-acknowledged,.b-called_back{background:#e0ebfb;color:#1f4a8a}
-.b-escalated,.b-urgent,.b-pending{background:#fdebc8;color:#7a4b00}.b-unfilled,.b-emergency,.b-failed,.b-dead,.b-refused,.b-mismatch,.b-new{background:#fbdada;color:#8a1f1f}
+.b-escalated,.b-urgent,.b-pending{background:#fdebc8;color:#7a4b00}.b-unfilled,.b-emergency,.b-failed,.b-dead,.b-refused,.b-refused_privacy,.b-mismatch,.b-new{background:#fbdada;color:#8a1f1f}
 .urgent-box{border:2px solid #d33;background:#fff;border-radius:6px;padding:.5rem 1rem;margin-bottom:1rem}
 .flash{padding:.5rem 1rem;border-radius:6px;margin-bottom:1rem}.flash.ok{background:#d7f2dd}.flash.err{background:#fbdada}
 form.inline{display:inline-flex;gap:.35rem;align-items:center;margin:.15rem .4rem .15rem 0;flex-wrap:wrap}

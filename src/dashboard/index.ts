@@ -142,7 +142,7 @@ ${message ? html`<div class="flash ${message.ok ? 'ok' : 'err'}" role="status">$
     if (person) {
       const token = await links.issue(person.phone);
       await s.outbox.send({
-        to: person.phone, purpose: 'login_link', idempotencyKey: `console-login:${randomUUID()}`, meta: {},
+        to: person.phone, purpose: 'login_link', audience: 'staff', idempotencyKey: `console-login:${randomUUID()}`, meta: {},
         body: `${agencyName}: your ops console login link (one use, ${LOGIN_LINK_MINUTES} min): ${config.publicBaseUrl}/dashboard/login/link/${token}`,
       });
       s.runner.poke();

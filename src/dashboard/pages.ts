@@ -160,7 +160,7 @@ export async function campaignPage(s: ConsoleServices, d: ConsoleData, detail: C
   const name = namer(s);
   const { campaign: c, callOut: co, candidates, offers, escalations } = detail;
   const [texts, clientName, calledOut, winner, wellskyNow] = await Promise.all([
-    d.texts.forShiftFill({ campaignId: c.id, callOutId: co.id }),
+    d.shiftFill.textsSeen(c.id),
     name('client', c.client_id),
     name('caregiver', co.caregiver_id),
     name('caregiver', c.winner_caregiver_id),
@@ -244,7 +244,9 @@ ${table(['rank', 'caregiver', '', 'worked for client', 'same area', 'language', 
 <h2>Escalations</h2>
 ${table(['step', 'to', 'phone', 'reason', 'sent'], escalations.map((e) => [e.step + 1, e.staffName, masked(e.staffPhone), e.reason, t(e.sentAt)]), { empty: 'No escalations.' })}
 <h2>Exactly what each recipient received</h2>
-${table(['sent', 'to', 'purpose', 'status', 'text'], texts.map((x) => [t(x.createdAt), masked(x.to), x.purpose, badge(x.status), html`<span class="said">${x.body}</span>`]), { empty: 'No texts yet.' })}`;
+${table(['sent', 'to', 'audience', 'purpose', 'status', 'text'], texts.map((x) => [t(x.createdAt), masked(x.to), x.audience ?? '', x.purpose,
+    x.status === 'refused_privacy' ? html`${badge('held back', 'refused_privacy')} <span class="muted">${(x.errorMessage ?? '').replace(/^held back by the privacy budget: /, '')}</span>` : badge(x.status),
+    html`<span class="said">${x.body}</span>`]), { empty: 'No texts yet.' })}`;
 }
 
 // ── Complaints and leads ───────────────────────────────────────────────────────────────────

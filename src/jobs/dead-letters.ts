@@ -42,7 +42,7 @@ export interface DeadLetterAlertsOptions {
   jobs: JobQueue;
   clock: Clock;
   /** The outbox (or anything that sends a text once per idempotency key). */
-  texts: { send(msg: { to: string; body: string; purpose: string; idempotencyKey: string; meta?: Record<string, unknown> }): Promise<unknown> };
+  texts: { send(msg: { to: string; body: string; purpose: string; audience: 'staff'; idempotencyKey: string; meta?: Record<string, unknown> }): Promise<unknown> };
   agency: AgencyConfig;
   /** Where staff see the dead letters (the console). */
   consoleUrl: string;
@@ -106,7 +106,7 @@ export function createDeadLetterAlerts(opts: DeadLetterAlertsOptions) {
     const body = `${agencyName}: ${what} ${mine.length === 1 ? 'has' : 'have'} failed since ${sinceText}: open the console ${opts.consoleUrl}`;
     const people = staffWithRole(opts.agency, role);
     for (const person of people.length ? people : staffWithRole(opts.agency, 'oncall')) {
-      await opts.texts.send({ to: person.phone, body, purpose: DEAD_LETTER_ALERT_PURPOSE, idempotencyKey: `dead-letters:${inserted.rows[0].id}:${person.phone}`, meta: { role, deadLetters: mine.length } });
+      await opts.texts.send({ to: person.phone, body, purpose: DEAD_LETTER_ALERT_PURPOSE, audience: 'staff', idempotencyKey: `dead-letters:${inserted.rows[0].id}:${person.phone}`, meta: { role, deadLetters: mine.length } });
     }
     log.warn('staff told about dead letters', { role, jobs: mine.length });
     return mine.length;

@@ -136,7 +136,7 @@ export function createLeads(deps: { db: Db; jobs: JobQueue; wellsky: WellSky; ou
         row.lang === 'es'
           ? `Gracias por contactar a ${agency.agency.name}. Nuestro equipo de nuevos clientes le llamará pronto. Referencia ${reference}.`
           : `Thank you for contacting ${agency.agency.name}. Our new client team will call you soon. Reference ${reference}.`;
-      await outbox.send({ to: row.caller_phone, body, purpose: 'confirmation', idempotencyKey: `lead:${id}:thanks`, meta: { leadId: id } });
+      await outbox.send({ to: row.caller_phone, body, purpose: 'confirmation', audience: 'caller', idempotencyKey: `lead:${id}:thanks`, meta: { leadId: id } });
     }
     log.info('lead saved', { leadId: id, incomplete: row.incomplete, returning: !!row.returning_patient_id });
     return { id, reference };

@@ -100,17 +100,18 @@ export function createShiftFill(deps: ShiftFillDeps) {
     const n = await names(input.caregiverId, input.shift.clientId);
     const arrival = new Date(at.getTime() + input.etaMinutes * 60_000);
     const arrivalText = T.shiftWhen({ start: arrival.toISOString(), end: arrival.toISOString(), timezone: zone }, 'en').replace(/-.*$/, '');
-    await staffMessages.textRole('scheduler', `late:${id}`,
-      `${agencyName}: RUNNING LATE (L-${id}) ${n.caregiver} for ${T.shiftWhen(when({ shift_start: input.shift.start, shift_end: input.shift.end }), 'en')} with ${n.client}: expects to arrive in about ${input.etaMinutes} min (${arrivalText}).`,
-      { callOutId: id });
+    await staffMessages.textRole('scheduler', `late:${id}`, T.staff.late({
+      agency: agencyName, id, caregiver: n.caregiver, shift: T.shiftWhen(when({ shift_start: input.shift.start, shift_end: input.shift.end }), 'en'), client: n.client,
+      etaMinutes: input.etaMinutes, arrival: arrivalText,
+    }), { callOutId: id });
     let familyTold = false;
     if (cfg.notifyClient) {
       const contact = await familyPhone(input.shift.clientId);
       if (contact) {
-        const body = contact.lang === 'es'
-          ? `${agencyName}: ${n.caregiverFirst} llegara unos ${input.etaMinutes} minutos tarde a la visita de ${n.clientFirst}. Disculpe la demora.`
-          : `${agencyName}: ${n.caregiverFirst} is running about ${input.etaMinutes} minutes late for ${n.clientFirst}'s visit today. Sorry for the delay.`;
-        await outbox.send({ to: contact.phone, body, purpose: 'family_notice', idempotencyKey: `late-family:${id}`, meta: { callOutId: id } });
+        await outbox.send({
+          to: contact.phone, purpose: 'family_notice', idempotencyKey: `late-family:${id}`, meta: { callOutId: id },
+          ...T.family.runningLate({ agency: agencyName, caregiverFirstName: n.caregiverFirst, clientFirstName: n.clientFirst, etaMinutes: input.etaMinutes, lang: contact.lang }),
+        });
         familyTold = true;
       }
     }
@@ -144,14 +145,13 @@ export function createShiftFill(deps: ShiftFillDeps) {
     row = (await callOut(callOutId))!;
 
     await staffMessages.textRole('scheduler', `callout:${row.id}`,
-      `${agencyName}: CALL-OUT C-${row.id}: ${n.caregiver} can't work ${shiftText} with ${n.client}. Reason: ${(row.reason ?? 'not given').slice(0, 200).replace(/[.!?\s]+$/, '')}. ` +
-        `Texting replacements now (campaign ${campaignId}).`,
+      T.staff.callOut({ agency: agencyName, id: row.id, caregiver: n.caregiver, shift: shiftText, client: n.client, reason: row.reason, campaignId }),
       { callOutId: row.id, campaignId });
     await db.query('UPDATE call_outs SET scheduler_notified = true WHERE id = $1', [row.id]);
 
     await outbox.send({
       to: row.caller_phone,
-      body: T.callOutConfirmationText({ agency: agencyName, when: when(row), clientFirstName: n.clientFirst, lang: row.lang, urgent: row.urgent }),
+      ...T.caller.callOutConfirmation({ agency: agencyName, when: when(row), clientFirstName: n.clientFirst, lang: row.lang, urgent: row.urgent }),
       purpose: 'confirmation', idempotencyKey: `callout-confirm:${row.id}`, meta: { callOutId: row.id },
     });
     await db.query('UPDATE call_outs SET processed_at = COALESCE(processed_at, $2) WHERE id = $1', [row.id, iso(now())]);
@@ -205,7 +205,7 @@ export function createShiftFill(deps: ShiftFillDeps) {
         await db.query('UPDATE call_outs SET write_back = $2 WHERE id = $1 AND write_back IS NULL', [row.id, outcome]);
         if (outcome === 'refused') {
           await staffMessages.textRole('scheduler', `callout-refused:${row.id}`,
-            `${agencyName}: CALL-OUT C-${row.id}: WellSky refused to open the shift ${shiftText} with ${n.client}: please open it by hand.`, { callOutId: row.id });
+            T.staff.openRefused({ agency: agencyName, id: row.id, shift: shiftText, client: n.client }), { callOutId: row.id });
         }
       }
     } catch (err) {
@@ -213,14 +213,13 @@ export function createShiftFill(deps: ShiftFillDeps) {
       if (job.attempts >= job.maxAttempts) {
         await db.query(`UPDATE call_outs SET write_back = COALESCE(write_back, 'failed') WHERE id = $1`, [row.id]);
         await staffMessages.textRole('scheduler', `callout-wellsky-gave-up:${row.id}`,
-          `${agencyName}: CALL-OUT C-${row.id} (${n.caregiver}, ${shiftText} with ${n.client}) could NOT be recorded in WellSky: it did not answer for ${retriedFor(job)}. ` +
-            'Please add the AdminTask and open the shift by hand. The campaign itself went ahead.', { callOutId: row.id });
+          T.staff.wellskyGaveUp({ agency: agencyName, id: row.id, caregiver: n.caregiver, shift: shiftText, client: n.client, retriedFor: retriedFor(job) }), { callOutId: row.id });
       }
       throw new RetryLater(remoteWriteDelay(job.attempts), `WellSky unavailable (${(err as Error).name})`, { countAttempt: true });
     }
     if (job.attempts > 1) {
       await staffMessages.textRole('scheduler', `callout-wellsky-recovered:${row.id}`,
-        `${agencyName}: CALL-OUT C-${row.id} is now in WellSky (AdminTask written, shift ${((await callOut(callOutId))!.write_back ?? 'checked')}) after WellSky was unavailable.`, { callOutId: row.id });
+        T.staff.wellskyRecovered({ agency: agencyName, id: row.id, writeBack: (await callOut(callOutId))!.write_back ?? 'checked' }), { callOutId: row.id });
     }
   }
 
@@ -289,11 +288,10 @@ export function createShiftFill(deps: ShiftFillDeps) {
     const n = await names(c.winner_caregiver_id!, c.client_id);
     const winnerLang: Lang = (await db.query<{ lang: Lang }>('SELECT lang FROM offers WHERE campaign_id = $1 AND caregiver_id = $2', [c.id, c.winner_caregiver_id])).rows[0]?.lang ?? 'en';
     await staffMessages.textRole('oncall', `assign:${c.id}`,
-      `${agencyName}: PLEASE ASSIGN: ${n.caregiver} took ${T.shiftWhen(when(c), 'en')} with ${n.client}, but WellSky did not answer for ${retriedFor(job)}. ` +
-        'Please book it in WellSky and confirm with them.', { campaignId: c.id });
+      T.staff.assignGaveUp({ agency: agencyName, caregiver: n.caregiver, shift: T.shiftWhen(when(c), 'en'), client: n.client, retriedFor: retriedFor(job) }), { campaignId: c.id });
     await outbox.send({
       to: c.winner_phone!, purpose: 'shift_details', idempotencyKey: `winner-pending:${c.id}`, meta: { campaignId: c.id },
-      body: T.winnerPendingText({ agency: agencyName, when: when(c), lang: winnerLang }),
+      ...T.assigned.pending({ agency: agencyName, when: when(c), lang: winnerLang }),
     });
   }
 
@@ -325,19 +323,19 @@ export function createShiftFill(deps: ShiftFillDeps) {
     if (outcome === 'verified') {
       const shift = shiftAfter ?? (await wellsky.getShift(c.shift_id));
       const client = await wellsky.getPatient(c.client_id).catch(() => null);
-      const address = client?.address ? [client.address.line.join(' '), client.address.city, client.address.postalCode].filter(Boolean).join(', ') : undefined;
+      const address = T.fullAddress(client?.address);
       const tasks = [...new Set([...shift.scheduledItems.map((i) => i.name), ...shift.tasks.map((t) => t.description)])];
       await outbox.send({
         to: c.winner_phone!, purpose: 'shift_details', idempotencyKey: `winner:${c.id}`, meta: { campaignId: c.id },
-        body: T.winnerDetailsText({ agency: agencyName, when: when(c), clientName: n.client, address, tasks, lang: winnerLang }),
+        ...T.assigned.details({ agency: agencyName, when: when(c), clientName: n.client, address, tasks, lang: winnerLang, allowed: ctx.privacy.budget.assigned }),
       });
-      await staffMessages.textRole('scheduler', `filled:${c.id}`, `${agencyName}: FILLED: ${n.caregiver} took ${shiftText} with ${n.client} (campaign ${c.id}); booked in WellSky.`, { campaignId: c.id });
+      await staffMessages.textRole('scheduler', `filled:${c.id}`, T.staff.filled({ agency: agencyName, caregiver: n.caregiver, shift: shiftText, client: n.client, campaignId: c.id }), { campaignId: c.id });
       if (cfg.notifyClient) {
         const family = await familyPhone(c.client_id);
         if (family) {
           await outbox.send({
             to: family.phone, purpose: 'family_notice', idempotencyKey: `family:${c.id}`, meta: { campaignId: c.id },
-            body: T.familyNoticeText({ agency: agencyName, clientFirstName: n.clientFirst, when: when(c), caregiverFirstName: n.caregiverFirst, lang: family.lang }),
+            ...T.family.coverNotice({ agency: agencyName, clientFirstName: n.clientFirst, when: when(c), caregiverFirstName: n.caregiverFirst, lang: family.lang }),
           });
         }
       }
@@ -355,10 +353,10 @@ export function createShiftFill(deps: ShiftFillDeps) {
         await db.query('UPDATE campaigns SET assign_task_id = $2 WHERE id = $1', [c.id, created.id]);
       }
       await staffMessages.textRole('oncall', `assign:${c.id}`,
-        `${agencyName}: PLEASE ASSIGN: ${n.caregiver} took ${shiftText} with ${n.client}, but ${why}. An AdminTask is in WellSky; please book it and confirm with them.`, { campaignId: c.id });
+        T.staff.assignByHand({ agency: agencyName, caregiver: n.caregiver, shift: shiftText, client: n.client, why }), { campaignId: c.id });
       await outbox.send({
         to: c.winner_phone!, purpose: 'shift_details', idempotencyKey: `winner-pending:${c.id}`, meta: { campaignId: c.id },
-        body: T.winnerPendingText({ agency: agencyName, when: when(c), lang: winnerLang }),
+        ...T.assigned.pending({ agency: agencyName, when: when(c), lang: winnerLang }),
       });
     }
   }
@@ -389,8 +387,7 @@ export function createShiftFill(deps: ShiftFillDeps) {
       await tx.query('UPDATE campaigns SET escalated_at = COALESCE(escalated_at, $2) WHERE id = $1', [c.id, iso(at)]);
       await outbox.send({
         to: person.phone, purpose: 'escalation', idempotencyKey: `escalation:${c.id}:${step}`, meta: { campaignId: c.id, step },
-        body: `${agencyName}: COVERAGE NEEDED (${reason}): ${T.shiftWhen(when(c), 'en')} with ${n.client}, after ${n.caregiver} called out. ` +
-          `No replacement yet (code ${c.claim_code}). Reply OK if you are handling it.`,
+        ...T.staff.escalation({ agency: agencyName, reason, shift: T.shiftWhen(when(c), 'en'), client: n.client, caregiver: n.caregiver, code: c.claim_code }),
       }, tx);
     });
   }
@@ -406,7 +403,7 @@ export function createShiftFill(deps: ShiftFillDeps) {
     );
     if (!rows.length) return undefined;
     log.info('escalation acknowledged', { campaigns: rows.map((r) => Number(r.id)) });
-    return `Thanks ${person.name.split(' ')[0]}: you have ${rows.length === 1 ? `shift ${rows[0].claim_code}` : `shifts ${rows.map((r) => r.claim_code).join(', ')}`}. Nobody else will be alerted; offers stay open.`;
+    return T.staff.escalationAck({ staffFirstName: person.name.split(' ')[0], codes: rows.map((r) => r.claim_code) }).body;
   }
 
   async function familyPrompt(campaignId: number): Promise<void> {
@@ -415,8 +412,7 @@ export function createShiftFill(deps: ShiftFillDeps) {
     const n = await names((await callOut(c.call_out_id))!.caregiver_id, c.client_id);
     const family = await familyPhone(c.client_id);
     await staffMessages.textRole('oncall', `family-prompt:${c.id}`,
-      `${agencyName}: NO REPLACEMENT YET for ${T.shiftWhen(when(c), 'en')} with ${n.client} (starts within 2 hours). Please call the family` +
-        (family ? `: ${family.name}, ${family.phone}.` : '.'), { campaignId: c.id });
+      T.staff.familyPrompt({ agency: agencyName, shift: T.shiftWhen(when(c), 'en'), client: n.client, family: family ? { name: family.name, phone: family.phone } : undefined }), { campaignId: c.id });
   }
 
   // ── Taking a call-out back ───────────────────────────────────────────────────────────────
@@ -464,8 +460,7 @@ export function createShiftFill(deps: ShiftFillDeps) {
     }
     const n = await names(row.caregiver_id, row.client_id);
     await staffMessages.textRole('scheduler', `uncallout:${row.id}`,
-      `${agencyName}: CALL-OUT C-${row.id} TAKEN BACK: ${n.caregiver} can work ${T.shiftWhen(when(row), 'en')} with ${n.client} after all. The replacement search has stopped.` +
-        (row.write_back === 'opened' ? '' : ' Please check the shift in WellSky still shows them.'), { callOutId: row.id });
+      T.staff.takenBack({ agency: agencyName, id: row.id, caregiver: n.caregiver, shift: T.shiftWhen(when(row), 'en'), client: n.client, restored: row.write_back === 'opened' }), { callOutId: row.id });
   }
 
   const jobHandlers: JobHandlers = {

@@ -47,17 +47,17 @@ export function createClaims(ctx: ShiftFillContext) {
       offer = offers.find((o) => o.claim_code === claim.code);
       // Someone who holds no offer is not answering one ("I live in 80205" is not a claim code):
       // the conversation has it. Someone who does, with a code that matches none, is told so.
-      if (!offer) return offers.length ? T.noOfferText({ agency: agencyName, lang }) : undefined;
+      if (!offer) return offers.length ? T.caller.noOffer({ agency: agencyName, lang }).body : undefined;
     } else {
       const open = offers.filter((o) => o.status === 'open');
       if (open.length === 0 || (await hasTextConversationWaiting(msg.from))) return undefined;
-      if (open.length > 1) return T.whichOfferText({ agency: agencyName, codes: open.map((o) => o.claim_code), lang });
+      if (open.length > 1) return T.caller.whichOffer({ agency: agencyName, codes: open.map((o) => o.claim_code), lang }).body;
       offer = open[0];
     }
     const at = iso(now());
     if (claim.decline) {
       await db.query(`UPDATE offers SET status = 'declined', replied_at = COALESCE(replied_at, $2) WHERE id = $1 AND status = 'open'`, [offer.id, at]);
-      return T.declineAckText({ agency: agencyName, lang: offer.lang });
+      return T.caller.declineAck({ agency: agencyName, lang: offer.lang }).body;
     }
     return claimOffer(offer, at);
   }
@@ -105,16 +105,12 @@ export function createClaims(ctx: ShiftFillContext) {
     const c = (await campaign(campaignId))!;
     if (won || c.winner_caregiver_id === offer.caregiver_id) {
       if (won) log.info('shift claimed', { campaignId, caregiverId: offer.caregiver_id });
-      return offer.lang === 'es'
-        ? `${agencyName}: gracias, el turno ${c.claim_code} es suyo. Le enviaremos los detalles en un momento.`
-        : `${agencyName}: thanks, shift ${c.claim_code} is yours. We'll text you the details in a moment.`;
+      return T.assigned.claimed({ agency: agencyName, code: c.claim_code, lang: offer.lang }).body;
     }
     if (c.status === 'open' && Date.parse(c.shift_start) <= Date.parse(at)) {
       await db.query(`UPDATE offers SET status = 'too_late', replied_at = COALESCE(replied_at, $2) WHERE id = $1 AND status = 'open'`, [offer.id, at]);
       log.info('claim refused: the shift has started', { campaignId, caregiverId: offer.caregiver_id });
-      return offer.lang === 'es'
-        ? `${agencyName}: lo sentimos, el turno ${c.claim_code} ya comenzó y no se puede tomar por mensaje. Si puede ayudar, llame a la oficina.`
-        : `${agencyName}: sorry, shift ${c.claim_code} has already started, so it can't be taken by text. If you can help, please call the office.`;
+      return T.caller.tooLate({ agency: agencyName, code: c.claim_code, lang: offer.lang }).body;
     }
     if (c.status === 'open') {
       const clash = (await db.query<{ claim_code: string }>(
@@ -124,15 +120,13 @@ export function createClaims(ctx: ShiftFillContext) {
       if (clash) {
         await db.query(`UPDATE offers SET status = 'conflict', replied_at = COALESCE(replied_at, $2) WHERE id = $1 AND status = 'open'`, [offer.id, at]);
         log.info('claim refused: the caregiver already has an overlapping shift', { campaignId, caregiverId: offer.caregiver_id });
-        return offer.lang === 'es'
-          ? `${agencyName}: ya tiene el turno ${clash.claim_code} a esa hora, así que no podemos darle también el turno ${c.claim_code}.`
-          : `${agencyName}: you already have shift ${clash.claim_code} at that time, so we can't give you shift ${c.claim_code} too.`;
+        return T.caller.overlapping({ agency: agencyName, code: c.claim_code, clashCode: clash.claim_code, lang: offer.lang }).body;
       }
     }
     await db.query(`UPDATE offers SET status = 'too_late', replied_at = COALESCE(replied_at, $2) WHERE id = $1 AND status IN ('open', 'withdrawn')`, [offer.id, at]);
     return c.status === 'filled'
-      ? T.filledText({ agency: agencyName, code: c.claim_code, lang: offer.lang })
-      : T.noLongerNeededText({ agency: agencyName, code: c.claim_code, lang: offer.lang });
+      ? T.caller.filled({ agency: agencyName, code: c.claim_code, lang: offer.lang }).body
+      : T.caller.noLongerNeeded({ agency: agencyName, code: c.claim_code, lang: offer.lang }).body;
   }
 
   return { handleReply, claimByPhone };

@@ -9,9 +9,9 @@ import { ForbiddenError } from '../wellsky/errors';
 import { moduleLog } from '../log';
 import type { Lang } from '../../flows/conversation';
 import {
-  CALL_OUT_TIMES, CAMPAIGN_TIMES, createShiftFillContext, iso, rowIso, SHIFTFILL_JOBS, type CallOutRow, type CampaignRow, type ShiftFillDeps,
+  CALL_OUT_TIMES, CAMPAIGN_TIMES, createShiftFillContext, iso, rowIso, SHIFTFILL_JOBS, type CallOutRow, type CampaignRow, type ShiftFillDeps, textsOfCampaign,
 } from './store';
-import * as T from './texts';
+import { readClientRecord, sendOffer, subjectOfRecord } from './offers';
 
 const log = moduleLog('shiftfill');
 
@@ -112,7 +112,7 @@ function stateOf(r: { kind: string; call_out_status: string; campaign_status: st
 
 export function createShiftFillConsole(deps: ShiftFillDeps) {
   const ctx = createShiftFillContext(deps);
-  const { db, jobs, outbox, wellsky, directory, agencyName, now, when, campaign } = ctx;
+  const { db, jobs, wellsky, directory, now, campaign } = ctx;
 
   const SUMMARY_SQL = `SELECT co.id AS call_out_id, co.kind, co.caregiver_id, co.client_id, co.shift_id, co.shift_start, co.shift_end, co.reason,
       co.eta_minutes, co.status AS call_out_status, co.created_at, c.id AS campaign_id, c.status AS campaign_status, c.winner_caregiver_id,
@@ -259,19 +259,11 @@ export function createShiftFillConsole(deps: ShiftFillDeps) {
     if (!c || c.status !== 'open') return { ok: false, message: 'The campaign is not running: offers cannot be sent.' };
     const contact = await caregiverContact(c, caregiverId);
     if (!contact) return { ok: false, message: 'No phone on file for that caregiver.' };
+    const subject = subjectOfRecord(await readClientRecord(ctx, c.client_id), ctx.privacy.broadcastTagTypes);
     const sentAt = iso(now());
     const sent = await db.transaction(async (tx) => {
-      const inserted = await tx.query(
-        `INSERT INTO offers (campaign_id, caregiver_id, phone, lang, wave, claim_code, sent_at) VALUES ($1, $2, $3, $4, 0, $5, $6)
-         ON CONFLICT (campaign_id, caregiver_id) DO NOTHING RETURNING id`,
-        [c.id, caregiverId, contact.phone, contact.lang, c.claim_code, sentAt],
-      );
-      if (!inserted.rows.length) return false;
-      await outbox.send({
-        to: contact.phone,
-        body: T.offerText({ agency: agencyName, when: when(c), area: c.area ?? undefined, skills: c.skills ? c.skills.split(', ').filter(Boolean) : [], code: c.claim_code, lang: contact.lang }),
-        purpose: 'offer', idempotencyKey: `offer:${c.id}:${caregiverId}`, meta: { campaignId: c.id, wave: 0, by: 'console' },
-      }, tx);
+      const offered = await sendOffer(ctx, tx, { campaign: c, caregiverId, phone: contact.phone, lang: contact.lang, wave: 0, sentAt, subject, meta: { by: 'console' } });
+      if (!offered) return false;
       await tx.query('UPDATE campaigns SET first_offer_at = COALESCE(first_offer_at, $2) WHERE id = $1', [c.id, sentAt]);
       return true;
     });
@@ -340,6 +332,8 @@ export function createShiftFillConsole(deps: ShiftFillDeps) {
   return {
     callOutsSince, unstaffedBetween, campaignDetail, callOutOfCampaign, fillRecords, offerRecords, latestChange,
     stopCampaign, offerToOneMore, assignByHand, markFilledOutside,
+    /** What each recipient of this campaign saw (store.ts `textsOfCampaign`). */
+    textsSeen: (campaignId: number) => textsOfCampaign(db, campaignId),
   };
 }
 

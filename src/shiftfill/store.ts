@@ -10,7 +10,7 @@ import type { OptOutLedger } from '../twilio/optout';
 import type { WellSky } from '../wellsky/service';
 import type { Directory } from '../directory/types';
 import type { StaffMessages } from '../conversations/staff-messages';
-import type { AgencyConfig } from '../config';
+import { privacySettings, type AgencyConfig } from '../config';
 import type { Lang } from '../../flows/conversation';
 import type { ShiftWhen } from './texts';
 
@@ -104,6 +104,42 @@ export function rowIso<T extends object>(row: T, keys: string[]): T {
 export const CALL_OUT_TIMES = ['shift_start', 'shift_end', 'created_at'];
 export const CAMPAIGN_TIMES = ['shift_start', 'shift_end', 'call_out_at', 'first_offer_at', 'filled_at', 'escalated_at'];
 
+/** One text of a campaign as its recipient got it (or did not: refused and suppressed texts are listed too). */
+export interface CampaignText {
+  id: number;
+  to: string;
+  /** broadcast, assigned, family, staff, caller (null for texts written before audiences existed). */
+  audience: string | null;
+  purpose: string;
+  status: string;
+  body: string;
+  errorCode: number | null;
+  /** Why it was not sent, when it was not (e.g. the privacy budget's reason). */
+  errorMessage: string | null;
+  createdAt: string;
+}
+
+/**
+ * What each recipient saw: every outbox row of the campaign (offers, details, family notice,
+ * staff alerts) and of its call-out (the caller's confirmation, the schedulers' alert), oldest
+ * first, with audience and status. The outbox rows are the record.
+ */
+export async function textsOfCampaign(db: Queryable, campaignId: number): Promise<CampaignText[]> {
+  const { rows } = await db.query<Record<string, unknown>>(
+    `SELECT m.id, m.to_phone, m.audience, m.purpose, m.status, m.body, m.error_code, m.error_message, m.created_at
+     FROM outbound_messages m
+     WHERE m.campaign_id = $1
+        OR (m.campaign_id IS NULL AND m.meta->>'callOutId' = (SELECT call_out_id::text FROM campaigns WHERE id = $1))
+     ORDER BY m.id`,
+    [campaignId],
+  );
+  return rows.map((r) => ({
+    id: Number(r.id), to: String(r.to_phone), audience: (r.audience as string) ?? null, purpose: String(r.purpose), status: String(r.status),
+    body: String(r.body), errorCode: r.error_code == null ? null : Number(r.error_code), errorMessage: (r.error_message as string) ?? null,
+    createdAt: iso(r.created_at as string),
+  }));
+}
+
 /** Reads a call-out or a campaign, times as UTC ISO strings whatever the engine returns. */
 export function createShiftFillStore(db: Db) {
   async function callOut(id: number, q: Queryable = db): Promise<CallOutRow | undefined> {
@@ -128,6 +164,7 @@ export function createShiftFillContext(deps: ShiftFillDeps) {
     ...createShiftFillStore(deps.db),
     wakeWorker: () => deps.wakeWorker?.(),
     cfg: agency.shiftFill,
+    privacy: privacySettings(agency),
     zone,
     agencyName: agency.agency.shortName ?? agency.agency.name,
     now: () => clock.now(),

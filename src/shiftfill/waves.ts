@@ -11,7 +11,7 @@ import { isRetryableLater } from '../wellsky/errors';
 import type { Lang } from '../../flows/conversation';
 import { checkAgainstWeek, compareCandidates, rankCandidates, type Candidate } from './candidates';
 import { iso, SHIFTFILL_JOBS, type CampaignRow, type ShiftFillContext } from './store';
-import * as T from './texts';
+import { offerFacts, readClientRecord, sendOffer, subjectOfRecord } from './offers';
 
 const log = moduleLog('shiftfill');
 
@@ -27,7 +27,7 @@ async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<v
 }
 
 export function createWaves(ctx: ShiftFillContext) {
-  const { db, jobs, outbox, wellsky, optOuts, cfg, zone, agencyName, now, when, callOut, campaign, wakeWorker } = ctx;
+  const { db, jobs, wellsky, optOuts, cfg, zone, now, callOut, campaign, wakeWorker } = ctx;
 
   async function prepareCandidates(c: CampaignRow, caller: string): Promise<void> {
     const today = localDate(now(), zone);
@@ -44,9 +44,8 @@ export function createWaves(ctx: ShiftFillContext) {
     );
     const replySeconds = new Map(replies.rows.map((r) => [r.caregiver_id, Math.round(Number(r.secs))]));
     const ranked = rankCandidates({ caregivers, callerCaregiverId: caller, client, clientHistory: history, optedOut, replySeconds });
-    const tagNames = new Map(tags.map((t) => [t.id, t.name]));
-    const skills = (client?.tagIds ?? []).map((t) => tagNames.get(t)).filter((s): s is string => !!s);
-    const area = [client?.address?.city, client?.address?.postalCode].filter(Boolean).join(' ') || null;
+    // What offers may say about the client: a checked area and skill tags only (offers.ts).
+    const { area, skills } = offerFacts(await readClientRecord(ctx, c.client_id, { client, tags }), ctx);
     await db.transaction(async (tx) => {
       // A few hundred candidates: rows in batches, not one statement each.
       for (let i = 0; i < ranked.length; i += INSERT_BATCH) {
@@ -61,7 +60,7 @@ export function createWaves(ctx: ShiftFillContext) {
           rows.flat(),
         );
       }
-      await tx.query('UPDATE campaigns SET candidates_ready = true, area = $2, skills = $3 WHERE id = $1', [c.id, area, skills.join(', ')]);
+      await tx.query('UPDATE campaigns SET candidates_ready = true, area = $2, skills = $3 WHERE id = $1', [c.id, area ?? null, skills.join(', ')]);
     });
   }
 
@@ -154,23 +153,14 @@ export function createWaves(ctx: ShiftFillContext) {
       c = (await campaign(c.id))!;
     }
     const { wave } = await nextWave(c);
+    // The client record, read outside the transaction: every offer is checked against it in the outbox.
+    const subject = wave.length ? subjectOfRecord(await readClientRecord(ctx, c.client_id), ctx.privacy.broadcastTagTypes) : undefined;
     const sentAt = iso(now());
-    const skills = c.skills ? c.skills.split(', ').filter(Boolean) : [];
     await db.transaction(async (tx) => {
       const still = await tx.query<{ status: string }>('SELECT status FROM campaigns WHERE id = $1 FOR UPDATE', [c.id]);
       if (still.rows[0]?.status !== 'open') return;
       for (const cand of wave) {
-        const inserted = await tx.query(
-          `INSERT INTO offers (campaign_id, caregiver_id, phone, lang, wave, claim_code, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (campaign_id, caregiver_id) DO NOTHING RETURNING id`,
-          [c.id, cand.caregiverId, cand.phone, cand.lang, waveNo, c.claim_code, sentAt],
-        );
-        if (!inserted.rows.length) continue;
-        await outbox.send({
-          to: cand.phone!,
-          body: T.offerText({ agency: agencyName, when: when(c), area: c.area ?? undefined, skills, code: c.claim_code, lang: cand.lang }),
-          purpose: 'offer', idempotencyKey: `offer:${c.id}:${cand.caregiverId}`, meta: { campaignId: c.id, wave: waveNo },
-        }, tx);
+        await sendOffer(ctx, tx, { campaign: c, caregiverId: cand.caregiverId, phone: cand.phone!, lang: cand.lang, wave: waveNo, sentAt, subject: subject! });
       }
       await tx.query(
         `UPDATE campaigns SET waves_sent = GREATEST(waves_sent, $2), first_offer_at = CASE WHEN $3 THEN COALESCE(first_offer_at, $4::timestamptz) ELSE first_offer_at END WHERE id = $1`,

@@ -1,33 +1,11 @@
-/** What the ops console reads about texts: the exact words each recipient got, and delivery health. */
+/** What the ops console reads about texts: delivery health. (What each recipient of a campaign got: shiftfill/store.ts `textsOfCampaign`.) */
 import type { Db } from '../db';
-
-export interface TextView {
-  id: number;
-  to: string;
-  purpose: string;
-  status: string;
-  body: string;
-  errorCode: number | null;
-  createdAt: string;
-}
 
 const iso = (v: unknown) => new Date(v as string).toISOString();
 
 export function createTextsConsole(deps: { db: Db }) {
   const { db } = deps;
   return {
-    /** Texts whose meta names this campaign or call-out, oldest first. */
-    async forShiftFill(ref: { campaignId?: number; callOutId?: number }): Promise<TextView[]> {
-      const { rows } = await db.query<Record<string, unknown>>(
-        `SELECT id, to_phone, purpose, status, body, error_code, created_at FROM outbound_messages
-         WHERE ($1::text IS NOT NULL AND meta->>'campaignId' = $1) OR ($2::text IS NOT NULL AND meta->>'callOutId' = $2) ORDER BY id`,
-        [ref.campaignId != null ? String(ref.campaignId) : null, ref.callOutId != null ? String(ref.callOutId) : null],
-      );
-      return rows.map((r) => ({
-        id: Number(r.id), to: String(r.to_phone), purpose: String(r.purpose), status: String(r.status), body: String(r.body),
-        errorCode: r.error_code == null ? null : Number(r.error_code), createdAt: iso(r.created_at),
-      }));
-    },
     /** Texts since `since` per status (delivery health), and the last failure. */
     async health(since: Date): Promise<{ byStatus: Record<string, number>; lastFailure?: { at: string; errorCode: number | null } }> {
       const { rows } = await db.query<{ status: string; n: string }>(

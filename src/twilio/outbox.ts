@@ -9,6 +9,12 @@
  * ambiguous attempt (a timeout, a dropped connection, a 5xx, or a sender that died mid-send) the
  * next attempt first looks the message up on Twilio (To, From, date since the attempt, same body)
  * and records the sid it finds instead of sending again.
+ *
+ * It is also where the PHI budget (docs/privacy.md, ./privacy.ts) is enforced: every message names
+ * its audience and the facts it carries; one that declares a fact its audience may not have, or a
+ * broadcast whose body holds a name, street address, phone number or condition of the client it
+ * is about (checked against that client's record, passed as `subject`), is kept as
+ * 'refused_privacy', never sent, and staff are texted about it.
  */
 import type { Db, Queryable } from '../db';
 import type { Clock } from '../clock';
@@ -18,12 +24,13 @@ import { moduleLog, maskPhone, scrubString } from '../log';
 import { toE164 } from '../phone';
 import type { OptOutLedger } from './optout';
 import { classifySendError, SmsTransportError, type SmsTransport } from './transport';
+import { AUDIENCES, broadcastViolation, DEFAULT_PRIVACY, factsOverBudget, type Audience, type Fact, type PrivacySettings, type PrivacySubject, type Violation } from './privacy';
 
 const log = moduleLog('outbox');
 
 export const OUTBOX_SEND_JOB = 'outbox.send';
 
-export type OutboundStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'suppressed_opted_out' | 'bad_number';
+export type OutboundStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'suppressed_opted_out' | 'bad_number' | 'refused_privacy';
 
 export interface OutboundMessage {
   id: number;
@@ -31,6 +38,8 @@ export interface OutboundMessage {
   to: string;
   body: string;
   purpose: string;
+  audience: Audience | null;
+  campaignId: number | null;
   meta: Record<string, unknown>;
   status: OutboundStatus;
   twilioSid: string | null;
@@ -51,6 +60,14 @@ export interface SendRequest {
   idempotencyKey: string;
   /** Related ids only (campaign, shift, conversation); never names or text. */
   meta?: Record<string, unknown>;
+  /** Who the text is for: what it may say depends on it (the agency's privacy budget). */
+  audience: Audience;
+  /** The facts the body was built from (texts.ts declares them); required for a broadcast. */
+  facts?: readonly Fact[];
+  /** Broadcast: the client the text is about, as what it must not give away (privacy.ts `subjectOf`). Required for a broadcast. */
+  subject?: PrivacySubject;
+  /** The shift-fill campaign the text belongs to (defaults to meta.campaignId). */
+  campaignId?: number;
 }
 
 export interface StatusCallbackParams {
@@ -85,10 +102,13 @@ export interface OutboxOptions {
   fallbackDelayMs?: number;
   /** Attempts of the `outbox.send` job before the message is marked failed; default 12 (about an hour with the runner's default backoff). */
   maxAttempts?: number;
+  /** The PHI budget and who hears about a refused text; default: the safe defaults, nobody alerted. */
+  privacy?: { settings?: PrivacySettings; agencyName?: string; alertTo?: string[] };
 }
 
 const MAX_BODY = 1600;
-export const TERMINAL_STATUSES: readonly OutboundStatus[] = ['delivered', 'undelivered', 'failed', 'suppressed_opted_out', 'bad_number'];
+export const TERMINAL_STATUSES: readonly OutboundStatus[] = ['delivered', 'undelivered', 'failed', 'suppressed_opted_out', 'bad_number', 'refused_privacy'];
+export const PRIVACY_ALERT_PURPOSE = 'privacy_alert';
 
 /** Order of statuses: a status never moves to a lower rank; terminal ones never change. */
 export function statusRank(status: OutboundStatus): number {
@@ -120,6 +140,8 @@ interface MessageRow {
   to_phone: string;
   body: string;
   purpose: string;
+  audience: string | null;
+  campaign_id: number | string | null;
   meta: unknown;
   status: OutboundStatus;
   twilio_sid: string | null;
@@ -138,6 +160,8 @@ function messageFromRow(r: MessageRow): OutboundMessage {
     to: r.to_phone,
     body: r.body,
     purpose: r.purpose,
+    audience: (r.audience as Audience | null) ?? null,
+    campaignId: r.campaign_id == null ? null : Number(r.campaign_id),
     meta: (typeof r.meta === 'string' ? JSON.parse(r.meta) : r.meta) as Record<string, unknown>,
     status: r.status,
     twilioSid: r.twilio_sid,
@@ -155,12 +179,41 @@ function validate(req: SendRequest): string {
   if (!to) throw new Error(`outbox: "to" is not a valid phone number (ending ${String(req.to ?? '').replace(/\D/g, '').slice(-4) || 'nothing'})`);
   if (!req.idempotencyKey) throw new Error('outbox: an idempotencyKey is required (the same key must always mean the same text)');
   if (!req.purpose) throw new Error('outbox: a purpose is required');
+  if (!AUDIENCES.includes(req.audience)) throw new Error(`outbox: ${req.idempotencyKey} needs an audience (one of ${AUDIENCES.join(', ')})`);
   if (!req.body || !req.body.trim()) throw new Error(`outbox: empty body for ${req.idempotencyKey}`);
   if (req.body.length > MAX_BODY) throw new Error(`outbox: body of ${req.idempotencyKey} is ${req.body.length} characters; Twilio takes at most ${MAX_BODY}`);
   return to;
 }
 
 type AttemptResult = 'done' | 'retry' | 'busy';
+
+const VIOLATION_WORDS: Record<Violation, string> = {
+  name: "a name from the client's record",
+  address: 'a street address',
+  phone: 'a phone number',
+  condition: 'a condition or diagnosis',
+};
+
+/** Why the budget refuses this message (words for staff: the kind of fact, never the fact), or undefined. */
+export function privacyRefusal(req: Pick<SendRequest, 'audience' | 'body' | 'facts' | 'subject'>, settings: PrivacySettings = DEFAULT_PRIVACY, agencyName?: string): string | undefined {
+  if (req.audience === 'broadcast') {
+    if (!req.facts) return 'a broadcast must declare the facts it carries';
+    if (!req.subject) return "a broadcast must come with the client's record to check it against";
+  }
+  const over = req.facts ? factsOverBudget(req.audience, req.facts, settings.budget) : [];
+  if (over.length) return `it carries ${over.join(', ')}, which ${req.audience} texts may not`;
+  if (req.audience === 'broadcast') {
+    const violation = broadcastViolation(req.body, req.subject!, { agencyName });
+    if (violation) return `it holds ${VIOLATION_WORDS[violation]}`;
+  }
+  return undefined;
+}
+
+function campaignIdOf(req: SendRequest): number | null {
+  if (req.campaignId != null) return req.campaignId;
+  const fromMeta = Number(req.meta?.campaignId);
+  return Number.isSafeInteger(fromMeta) && fromMeta > 0 ? fromMeta : null;
+}
 
 export function createOutbox(opts: OutboxOptions): Outbox {
   const { db, jobs, transport, clock, optOuts } = opts;
@@ -169,6 +222,22 @@ export function createOutbox(opts: OutboxOptions): Outbox {
   const maxAttempts = opts.maxAttempts ?? 12;
   const iso = (d: Date = clock.now()) => d.toISOString();
   const jobKey = (id: number) => `${OUTBOX_SEND_JOB}:${id}`;
+  const privacy = { settings: opts.privacy?.settings ?? DEFAULT_PRIVACY, agencyName: opts.privacy?.agencyName, alertTo: opts.privacy?.alertTo ?? [] };
+
+  /** Staff told once per campaign (or per text) that a text was held back. */
+  async function alertRefused(message: OutboundMessage, why: string, tx: Queryable): Promise<void> {
+    const what = message.audience === 'broadcast' ? 'An offer text' : `A text (${message.purpose}, to ${message.audience ?? 'someone'})`;
+    const where = message.campaignId != null ? ` in campaign ${message.campaignId}` : '';
+    const body = `${privacy.agencyName ? `${privacy.agencyName}: ` : ''}PRIVACY HOLD: ${what}${where} was NOT sent: ${why}. ` +
+      `Please check the ops console${message.campaignId != null ? ' campaign page' : ''}; the recipient got nothing.`;
+    for (const phone of privacy.alertTo) {
+      await write({
+        to: phone, body, purpose: PRIVACY_ALERT_PURPOSE, audience: 'staff', campaignId: message.campaignId ?? undefined,
+        idempotencyKey: `privacy-refused:${message.campaignId != null ? `campaign-${message.campaignId}` : `message-${message.id}`}:${phone}`,
+        meta: { refusedMessageId: message.id, ...(message.campaignId != null ? { campaignId: message.campaignId } : {}) },
+      }, tx, clock.now());
+    }
+  }
 
   async function load(id: number, q: Queryable = db): Promise<OutboundMessage | null> {
     const res = await q.query<MessageRow>('SELECT * FROM outbound_messages WHERE id = $1', [id]);
@@ -178,15 +247,17 @@ export function createOutbox(opts: OutboxOptions): Outbox {
   /** Inserts the message (or finds it by key) and its job, in `tx`. */
   async function write(req: SendRequest, tx: Queryable, runAt: Date): Promise<{ message: OutboundMessage; created: boolean }> {
     const to = validate(req);
-    const optedOut = await optOuts.isOptedOut(to, tx);
+    const refused = privacyRefusal(req, privacy.settings, privacy.agencyName);
+    const optedOut = !refused && (await optOuts.isOptedOut(to, tx));
+    const status: OutboundStatus = refused ? 'refused_privacy' : optedOut ? 'suppressed_opted_out' : 'queued';
     const now = iso();
     const inserted = await tx.query<MessageRow>(
-      `INSERT INTO outbound_messages (idempotency_key, to_phone, body, purpose, meta, status, error_message, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $8)
+      `INSERT INTO outbound_messages (idempotency_key, to_phone, body, purpose, audience, campaign_id, meta, status, error_message, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $10)
        ON CONFLICT (idempotency_key) DO NOTHING
        RETURNING *`,
-      [req.idempotencyKey, to, req.body, req.purpose, JSON.stringify(req.meta ?? {}), optedOut ? 'suppressed_opted_out' : 'queued',
-        optedOut ? 'the number has opted out of texts' : null, now],
+      [req.idempotencyKey, to, req.body, req.purpose, req.audience, campaignIdOf(req), JSON.stringify(req.meta ?? {}), status,
+        refused ? `held back by the privacy budget: ${refused}` : optedOut ? 'the number has opted out of texts' : null, now],
     );
     if (!inserted.rows.length) {
       const existing = await tx.query<MessageRow>('SELECT * FROM outbound_messages WHERE idempotency_key = $1', [req.idempotencyKey]);
@@ -197,7 +268,10 @@ export function createOutbox(opts: OutboxOptions): Outbox {
       return { message, created: false };
     }
     const message = messageFromRow(inserted.rows[0]);
-    if (optedOut) {
+    if (refused) {
+      log.warn('text refused by the privacy budget: not sent, staff alerted', { messageId: message.id, purpose: req.purpose, audience: req.audience, why: refused });
+      await alertRefused(message, refused, tx);
+    } else if (optedOut) {
       log.info('text suppressed: number opted out', { messageId: message.id, purpose: req.purpose, to: maskPhone(to) });
     } else {
       await jobs.enqueue(OUTBOX_SEND_JOB, { messageId: message.id }, { dedupeKey: jobKey(message.id), runAt, maxAttempts }, tx);
@@ -413,6 +487,7 @@ export interface SentText {
   to: string;
   body: string;
   purpose: string;
+  audience: Audience | null;
   status: OutboundStatus;
   createdAt: Date;
 }
@@ -440,6 +515,7 @@ export async function listSentTexts(
     to: r.to_phone,
     body: r.body,
     purpose: r.purpose,
+    audience: (r.audience as Audience | null) ?? null,
     status: r.status,
     createdAt: new Date(r.created_at),
   }));

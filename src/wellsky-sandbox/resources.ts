@@ -149,7 +149,7 @@ export interface Subscription {
 export interface ProfileTag {
   id: string;
   name: string;
-  type: 'skill' | 'certification' | 'language' | string;
+  type: 'skill' | 'certification' | 'language' | 'condition' | 'diagnosis' | string;
   [key: string]: unknown;
 }
 

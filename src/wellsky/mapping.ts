@@ -253,7 +253,8 @@ export function toProfileTag(t: FhirProfileTag): ProfileTag {
   return {
     id: String(t.id),
     name: str(t.name) ?? str(t.display) ?? str(t.description) ?? '',
-    type: (str(t.type) ?? str(t.tagType) ?? str(t.category) ?? 'skill').toLowerCase(),
+    // No type given: 'unknown', which offers never name (only the agency's broadcastable types are skills).
+    type: (str(t.type) ?? str(t.tagType) ?? str(t.category) ?? 'unknown').toLowerCase(),
   };
 }
 

@@ -92,7 +92,7 @@ export interface Shift {
 export interface ProfileTag {
   id: string;
   name: string;
-  /** skill | certification | language | … */
+  /** skill | certification | language | condition | diagnosis | … ('unknown' when WellSky gives none). */
   type: string;
 }
 

@@ -113,7 +113,7 @@ export function createWhereIsCaregiver(deps: WhereIsCaregiverDeps) {
         caregiver!.language === 'es'
           ? `${agencyName}: la visita de hoy a las ${clock(visit.start, zone)} con ${clientFirst} aun no tiene registro de llegada. Si ya esta alli, registre su llegada; si no, avise a la oficina cuando llegara.`
           : `${agencyName}: your ${clock(visit.start, zone)} visit with ${clientFirst} today has not been clocked in. If you are there, please clock in; if not, please tell the office when you will arrive.`;
-      await outbox.send({ to: phone, body, purpose: 'late_check', idempotencyKey: `where-late:${visit.shiftId}:caregiver`, meta: { shiftId: visit.shiftId } });
+      await outbox.send({ to: phone, body, purpose: 'late_check', audience: 'assigned', facts: ['agency', 'time', 'clientFirstName'], idempotencyKey: `where-late:${visit.shiftId}:caregiver`, meta: { shiftId: visit.shiftId } });
     }
     log.info('late caregiver notice sent', { shiftId: visit.shiftId, minutesLate, caregiverTexted: !!phone });
     return { caregiverTexted: !!phone };

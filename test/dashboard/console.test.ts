@@ -129,6 +129,21 @@ describeEachDb('ops console', (ctx) => {
     expect(page).toMatch(/open shift Tue Mar 3 9am-1pm/);
     expect(page).toMatch(/FILLED: .* took Tue Mar 3 9am-1pm with Harold Fischer/);
     expect(page).not.toContain(night.winnerPhone.slice(2));
+    // Each text with its audience.
+    expect(page).toMatch(/<td>broadcast<\/td><td>offer<\/td>/);
+    expect(page).toMatch(/<td>assigned<\/td><td>shift_details<\/td>/);
+    expect(page).toMatch(/<td>staff<\/td><td>staff_alert<\/td>/);
+  });
+
+  it('shows a text the privacy budget held back, with why, on its campaign page', async () => {
+    const { agent } = await loggedIn();
+    await h.services.outbox.send({
+      to: '+17205550188', audience: 'broadcast', purpose: 'offer', idempotencyKey: 'offer:held-back:test', campaignId: night.openCampaignId,
+      body: 'Open shift Tue 9am-1pm, Harold Fischer. Reply YES 4821 to take it.', facts: ['day', 'time', 'claimCode'],
+      subject: { names: ['Harold Fischer'], streets: [], phones: [], conditions: [] },
+    });
+    const page = (await agent.get(`/dashboard/campaigns/${night.openCampaignId}`)).text;
+    expect(page).toMatch(/held back<\/span> <span class="muted">it holds a name from the client&#39;s record<\/span>/);
   });
 
   it('assigns an unfilled shift by hand: WellSky shows the caregiver, the campaign is filled, the action is recorded with who', async () => {

@@ -17,17 +17,22 @@ function offer(overrides: Partial<SendRequest> = {}): SendRequest {
     to: MARIA,
     body: 'Open shift Tue 8:00-12:00 in Aurora. Reply YES 4821 to claim.',
     purpose: 'offer',
+    audience: 'broadcast',
+    facts: ['day', 'time', 'area', 'claimCode'],
+    subject: { names: ['Harold Fischer'], streets: ['1307 Maple St'], phones: ['+13035550123'], conditions: ['Dementia Care'] },
     idempotencyKey: 'offer:campaign-7:cg-42',
     meta: { campaignId: 7, caregiverId: 'cg-42' },
     ...overrides,
   };
 }
 
+const SCHEDULER = '+13035550105';
+
 function setup(db: Db, transport: SmsTransport = new ScriptedTransport(), from: { phoneNumber: string; messagingServiceSid?: string } = { phoneNumber: AGENCY }) {
   const clock = new FakeClock('2026-03-02T15:00:00Z');
   const jobs = createJobQueue(db, clock);
   const optOuts = createOptOutLedger({ db, clock });
-  const outbox = createOutbox({ db, jobs, transport, clock, from, optOuts, maxAttempts: 4 });
+  const outbox = createOutbox({ db, jobs, transport, clock, from, optOuts, maxAttempts: 4, privacy: { agencyName: 'Colorado CareAssist', alertTo: [SCHEDULER] } });
   const runner = createJobRunner({
     db, clock, handlers: outbox.jobHandlers, workerId: 'outbox-test', concurrency: 2, leaseMs: 60_000,
     backoff: exponentialBackoff({ baseMs: 10 * SECOND, random: () => 1 }),
@@ -286,6 +291,57 @@ describeEachDb('outbox status callbacks', (ctx) => {
   it('answers unmatched for a sid it never sent', async () => {
     const { outbox } = setup(ctx.db);
     expect(await outbox.handleStatusCallback({ MessageSid: 'SMunknown', MessageStatus: 'delivered' })).toEqual({ matched: false });
+  });
+});
+
+describeEachDb('outbox: the PHI budget', (ctx) => {
+  const harold = { names: ['Harold Fischer', 'Linda Fischer'], streets: ['1307 Maple St'], phones: ['+13035550123', '+19705550131'], conditions: ['Dementia Care'] };
+  const drain = async (runner: ReturnType<typeof setup>['runner']) => { while ((await runner.runDueOnce()) > 0); };
+
+  it('refuses a broadcast naming the client, sends the caregiver nothing, and tells the scheduler once per campaign', async () => {
+    const transport = new ScriptedTransport();
+    const { outbox, runner } = setup(ctx.db, transport);
+    const leaky = 'Colorado CareAssist: open shift Tue Mar 3 9am-1pm (4h), Lakewood 80226, with Harold. Reply YES 4821 to take it.';
+    const held = await outbox.send(offer({ body: leaky, subject: harold }));
+    await outbox.send(offer({ to: JOE, body: leaky, subject: harold, idempotencyKey: 'offer:campaign-7:cg-43' }));
+    await drain(runner);
+
+    expect(held).toMatchObject({ status: 'refused_privacy', audience: 'broadcast', campaignId: 7 });
+    expect(held.errorMessage).toMatch(/a name from the client's record/);
+    expect(held.errorMessage).not.toMatch(/Harold/);
+    // Neither caregiver got anything; the scheduler got one alert for the campaign.
+    expect(transport.calls.map((c) => c.to)).toEqual([SCHEDULER]);
+    expect(transport.calls[0].body).toMatch(/^Colorado CareAssist: PRIVACY HOLD: An offer text in campaign 7 was NOT sent: it holds a name from the client's record\./);
+    expect(transport.calls[0].body).not.toMatch(/Harold|Fischer/);
+    expect(await outbox.getByKey(`privacy-refused:campaign-7:${SCHEDULER}`)).toMatchObject({ audience: 'staff', campaignId: 7, status: 'sent' });
+  });
+
+  it('refuses a broadcast with the street, a family phone or a condition of the record, and any street address or phone at all', async () => {
+    const { outbox } = setup(ctx.db);
+    const bodies = [
+      'Open shift Tue 9am-1pm at 1307 Maple St. Reply YES 4821.',
+      'Open shift Tue 9am-1pm. Questions? Call Linda at 970-555-0131. Reply YES 4821.',
+      'Open shift Tue 9am-1pm. Needs: Dementia Care. Reply YES 4821.',
+      'Open shift Tue 9am-1pm. Needs: hospice experience. Reply YES 4821.',
+      'Open shift Tue 9am-1pm near 88 Juniper Ave. Reply YES 4821.',
+      'Open shift Tue 9am-1pm. Call (720) 555-0199. Reply YES 4821.',
+    ];
+    const statuses = [];
+    for (const [i, body] of bodies.entries()) statuses.push((await outbox.send(offer({ body, subject: harold, idempotencyKey: `offer:leak:${i}` }))).status);
+    expect(statuses).toEqual(bodies.map(() => 'refused_privacy'));
+  });
+
+  it('sends a clean broadcast, and refuses one that declares a fact beyond the budget or comes without the client record', async () => {
+    const { outbox } = setup(ctx.db);
+    const clean = 'Colorado CareAssist: open shift Tue Mar 3 9am-1pm (4h), Lakewood 80226. Needs: Hoyer Lift. Reply YES 4821 to take it.';
+    expect(await outbox.send(offer({ body: clean, subject: harold }))).toMatchObject({ status: 'queued', audience: 'broadcast' });
+    expect(await outbox.send(offer({ body: clean, subject: harold, facts: ['day', 'address'], idempotencyKey: 'offer:x:1' }))).toMatchObject({
+      status: 'refused_privacy', errorMessage: expect.stringMatching(/address, which broadcast texts may not/),
+    });
+    expect(await outbox.send(offer({ body: clean, subject: undefined, idempotencyKey: 'offer:x:2' }))).toMatchObject({ status: 'refused_privacy' });
+    // The caregiver who got the shift may have the address.
+    expect(await outbox.send(offer({ body: 'The shift is yours: Harold Fischer, 1307 Maple St.', audience: 'assigned', facts: ['clientName', 'address'], idempotencyKey: 'winner:7' })))
+      .toMatchObject({ status: 'queued', audience: 'assigned' });
   });
 });
 

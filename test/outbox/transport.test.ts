@@ -104,11 +104,11 @@ describeEachDb('outbox over the Twilio transport', (ctx) => {
     const outbox = createOutbox({ db: ctx.db, jobs, clock, optOuts, transport: transport(), from: { phoneNumber: AGENCY } });
     const runner = createJobRunner({ db: ctx.db, clock, handlers: outbox.jobHandlers, workerId: 'w' });
 
-    const ok = await outbox.sendNow({ to: '+13035550177', body: 'Shift filled, thanks.', purpose: 'reply', idempotencyKey: 'reply:1' });
+    const ok = await outbox.sendNow({ to: '+13035550177', body: 'Shift filled, thanks.', purpose: 'reply', audience: 'caller', idempotencyKey: 'reply:1' });
     expect(ok).toMatchObject({ status: 'sent', twilioSid: expect.stringMatching(/^SM/) });
 
     api.failures.set(MARIA, { status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' });
-    const refused = await outbox.send({ to: MARIA, body: 'Open shift Tue.', purpose: 'offer', idempotencyKey: 'offer:1' });
+    const refused = await outbox.send({ to: MARIA, body: 'Open shift Tue.', purpose: 'offer', audience: 'caller', idempotencyKey: 'offer:1' });
     await runner.runDueOnce();
     expect(await outbox.get(refused.id)).toMatchObject({ status: 'suppressed_opted_out', errorCode: 21610 });
     expect(await optOuts.isOptedOut(MARIA)).toBe(true);

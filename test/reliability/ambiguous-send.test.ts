@@ -40,7 +40,7 @@ describeEachDb('reliability: ambiguous Twilio sends', (ctx) => {
   it('finds a text that timed out client-side on Twilio and records its sid, without sending it again', async () => {
     const { outbox, runner } = setup();
     twilio.script.push('timeout');
-    const msg = await outbox.send({ to: MARIA, body: 'Open shift Tue 9am-1pm. Reply YES 4821.', purpose: 'offer', idempotencyKey: 'offer:amb:1' });
+    const msg = await outbox.send({ to: MARIA, body: 'Open shift Tue 9am-1pm. Reply YES 4821.', purpose: 'offer', audience: 'caller', idempotencyKey: 'offer:amb:1' });
     await runner.runDueOnce();
     await runner.runDueOnce();
     expect(await outbox.get(msg.id)).toMatchObject({ status: 'sent', twilioSid: twilio.messages[0].sid });
@@ -51,7 +51,7 @@ describeEachDb('reliability: ambiguous Twilio sends', (ctx) => {
   it('sends again after a 500 only because Twilio has no such message', async () => {
     const { outbox, runner } = setup();
     twilio.script.push('error');
-    const msg = await outbox.send({ to: MARIA, body: 'Your call-out is recorded.', purpose: 'confirmation', idempotencyKey: 'confirm:amb:2' });
+    const msg = await outbox.send({ to: MARIA, body: 'Your call-out is recorded.', purpose: 'confirmation', audience: 'caller', idempotencyKey: 'confirm:amb:2' });
     await runner.runDueOnce();
     await runner.runDueOnce();
     expect(twilio.messages.map((m) => m.body)).toEqual(['Your call-out is recorded.']);
@@ -63,7 +63,7 @@ describeEachDb('reliability: ambiguous Twilio sends', (ctx) => {
     await transport.send({ to: MARIA, body: 'Same words.', from: AGENCY });
     await new Promise((r) => setTimeout(r, 2500)); // Twilio dates have whole seconds
     twilio.script.push('error');
-    await outbox.send({ to: MARIA, body: 'Same words.', purpose: 'reply', idempotencyKey: 'reply:amb:3' });
+    await outbox.send({ to: MARIA, body: 'Same words.', purpose: 'reply', audience: 'caller', idempotencyKey: 'reply:amb:3' });
     await runner.runDueOnce();
     await runner.runDueOnce();
     expect(twilio.messages.filter((m) => m.body === 'Same words.')).toHaveLength(2);

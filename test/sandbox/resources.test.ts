@@ -215,7 +215,8 @@ describe('practitioner and patient searches', () => {
   it('lists profile tags with their names and types', async () => {
     const res = await get('/v1/profileTags/?_count=100');
     expect(resources(res.body)).toContainEqual({ id: '41', name: 'Hoyer Lift', type: 'skill' });
-    expect(new Set(resources(res.body).map((t) => t.type))).toEqual(new Set(['skill', 'certification', 'language']));
+    expect(new Set(resources(res.body).map((t) => t.type))).toEqual(new Set(['skill', 'certification', 'language', 'condition', 'diagnosis']));
+    expect(resources(res.body)).toContainEqual({ id: '42', name: 'Dementia Care', type: 'condition' });
   });
 
   it('serves referral sources', async () => {

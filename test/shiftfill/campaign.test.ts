@@ -13,6 +13,7 @@ import type { Db } from '../../src/db';
 import { describeEachDb } from '../support/db';
 import { aCaregiver, aClient, aContact, aShift, createFakeWellSky, type FakeWellSky } from '../support/fake-wellsky';
 import { ScriptedTransport } from '../outbox/scripted-transport';
+import { textsOfCampaign } from '../../src/shiftfill/store';
 
 const NOW = '2026-03-02T15:00:00.000Z'; // Monday 08:00 in Denver
 const SHIFT = { id: 'S1', clientId: 'C1', start: '2026-03-03T16:00:00.000Z', end: '2026-03-03T20:00:00.000Z' }; // Tue 09:00–13:00
@@ -150,7 +151,8 @@ describeEachDb('shift-fill campaigns', (ctx) => {
     await callOut();
     const offers = transport.calls.filter((c) => /open shift|turno disponible/.test(c.body));
     for (const o of offers) {
-      expect(o.body.length).toBeLessThan(160);
+      // The first offer a caregiver ever gets adds how to opt out; the offer itself fits one text.
+      expect(o.body.replace(/ (Reply STOP to opt out|Responda STOP para no recibir mas mensajes)\.$/, '').length).toBeLessThan(160);
       expect(o.body).not.toMatch(/Harold|Fischer|Maple|1307|Meal/);
       expect(o.body).toMatch(/(YES|SI) \d{4}/);
       expect(o.body).toMatch(/Lakewood 80226/);
@@ -158,6 +160,57 @@ describeEachDb('shift-fill campaigns', (ctx) => {
     }
     expect(offers.find((o) => o.to === phone(5))!.body).toMatch(/^Colorado CareAssist: turno disponible mar 3 mar 9:00-13:00 \(4h\)/);
     expect(offers.find((o) => o.to === phone(2))!.body).toMatch(/open shift Tue Mar 3 9am-1pm \(4h\)/);
+  });
+
+  it('offers from the client record under the PHI budget: a checked area, skill tags only; the winner alone gets the address', async () => {
+    wellsky = agencyWellSky();
+    // An address typed into the city field, a condition tag, a tag of a type nobody declared a skill, and a family contact on file.
+    Object.assign(wellsky.patients.find((p) => p.id === 'C1')!, {
+      address: { line: ['1420 Elm St Apt 3'], city: '1420 Elm St Apt 3, Lakewood', postalCode: '80226' }, tagIds: ['41', '42', '61'],
+    });
+    wellsky.profileTags.push({ id: '42', name: 'Dementia Care', type: 'condition' }, { id: '61', name: 'Fall Risk', type: 'alert' });
+    await start({ shiftFill: { waveSize: 10 }, keepWellSky: true });
+    const { campaignId } = await callOut();
+    const offers = transport.calls.filter((c) => /open shift|turno disponible/.test(c.body));
+    expect(offers.length).toBeGreaterThanOrEqual(5);
+    for (const o of offers) {
+      expect(o.body).not.toMatch(/Elm|1420|Apt|Lakewood|Dementia|Fall Risk|Harold|Fischer|Linda|555/);
+      expect(o.body).toMatch(/\(4h\), 80226\. (Needs|Requiere): Hoyer Lift\./);
+    }
+    const code = (await services!.shiftFill.campaign(campaignId))!.claim_code;
+    await services!.shiftFill.interceptSms({ from: phone(2), body: `yes ${code}` });
+    await runJobs();
+    expect(textsTo(phone(2)).at(-1)).toMatch(/the shift is yours\. Tue Mar 3 9am-1pm with Harold Fischer, 1420 Elm St Apt 3, /);
+
+    // What each recipient saw, from the outbox rows: every offer as broadcast, the details as assigned, and so on.
+    const seen = await textsOfCampaign(ctx.db, campaignId);
+    const byAudience = (a: string) => seen.filter((t) => t.audience === a);
+    expect(byAudience('broadcast').map((t) => [t.to, t.body]).sort()).toEqual(offers.map((o) => [o.to, o.body]).sort());
+    expect(byAudience('assigned').map((t) => t.to)).toEqual([phone(2)]);
+    expect(byAudience('family').map((t) => t.to)).toEqual(['+19705550131']);
+    expect(byAudience('caller').map((t) => t.to)).toEqual([phone(1)]); // the call-out's confirmation
+    expect(byAudience('staff').map((t) => t.purpose)).toEqual(expect.arrayContaining(['staff_alert']));
+    expect(seen.every((t) => t.status !== 'refused_privacy')).toBe(true);
+  });
+
+  it("texts offers in the caregiver's language, with how to opt out on their first offer only", async () => {
+    await start({ shiftFill: { waveSize: 10 } });
+    await callOut();
+    expect(textsTo(phone(5)).find((b) => /turno disponible/.test(b))).toMatch(/^Colorado CareAssist: turno disponible mar 3 mar 9:00-13:00 \(4h\), Lakewood 80226\. Requiere: Hoyer Lift\. Responda SI \d{4} para tomarlo\. Responda STOP para no recibir mas mensajes\.$/);
+    expect(textsTo(phone(2)).find((b) => /open shift/.test(b))).toMatch(/Reply YES \d{4} to take it\. Reply STOP to opt out\.$/);
+
+    // A second call-out: the same caregivers are offered again, without the opt-out line.
+    const S2 = { id: 'S2', clientId: 'C1', start: '2026-03-05T16:00:00.000Z', end: '2026-03-05T20:00:00.000Z' };
+    wellsky.shifts.push(aShift({ ...S2, caregiverId: 'caller' }));
+    await services!.shiftFill.recordCallOut({ key: 'test:second', channel: 'sms', caregiverId: 'caller', callerPhone: phone(1), lang: 'en', shift: S2, reason: 'family emergency' });
+    await runJobs();
+    const spanish = textsTo(phone(5)).filter((b) => /turno disponible/.test(b));
+    const english = textsTo(phone(2)).filter((b) => /open shift/.test(b));
+    expect(spanish).toHaveLength(2);
+    expect(english).toHaveLength(2);
+    expect(spanish[1]).toMatch(/^Colorado CareAssist: turno disponible jue 5 mar 9:00-13:00 .*Responda SI \d{4} para tomarlo\.$/);
+    expect(english[1]).toMatch(/open shift Thu Mar 5 9am-1pm .*Reply YES \d{4} to take it\.$/);
+    expect([...spanish, ...english].filter((b) => /STOP/.test(b))).toHaveLength(2);
   });
 
   it('gives the shift to exactly one of 50 caregivers who all say YES at the same instant', async () => {

@@ -184,6 +184,8 @@ describe('FHIR → Contact, Encounter, ProfileTag', () => {
   it('reads profile tags whatever the name of their name field', () => {
     expect(toProfileTag({ id: 45, name: 'Hoyer Lift', type: 'Skill' } as never)).toEqual({ id: '45', name: 'Hoyer Lift', type: 'skill' });
     expect(toProfileTag({ id: '67', description: 'CNA', tagType: 'certification' } as never)).toEqual({ id: '67', name: 'CNA', type: 'certification' });
+    // No type: unknown, which offers never name.
+    expect(toProfileTag({ id: '68', name: 'Wound Care' } as never)).toEqual({ id: '68', name: 'Wound Care', type: 'unknown' });
   });
 });
 

@@ -46,12 +46,12 @@ export const CITIES: City[] = [
 
 export const PROFILE_TAGS = [
   { id: '41', name: 'Hoyer Lift', type: 'skill' },
-  { id: '42', name: 'Dementia Care', type: 'skill' },
+  { id: '42', name: 'Dementia Care', type: 'condition' },
   { id: '43', name: 'Transfers', type: 'skill' },
   { id: '44', name: 'Bathing Assistance', type: 'skill' },
   { id: '45', name: 'Meal Preparation', type: 'skill' },
   { id: '46', name: 'Medication Reminders', type: 'skill' },
-  { id: '47', name: 'Hospice Support', type: 'skill' },
+  { id: '47', name: 'Hospice Support', type: 'condition' },
   { id: '48', name: 'Pet Friendly', type: 'skill' },
   { id: '49', name: 'Non-Smoker', type: 'skill' },
   { id: '50', name: 'Has Car', type: 'skill' },
@@ -62,6 +62,7 @@ export const PROFILE_TAGS = [
   { id: '55', name: 'Spanish', type: 'language' },
   { id: '56', name: 'Vietnamese', type: 'language' },
   { id: '57', name: 'ASL', type: 'language' },
+  { id: '58', name: "Parkinson's Disease", type: 'diagnosis' },
 ];
 export const SKILL_TAGS = ['41', '42', '43', '44', '45', '46', '47', '48', '49', '50'];
 
