@@ -142,6 +142,8 @@ async function main(): Promise<void> {
     ADMIN_PASSWORD: 'drill console password',
     WELLSKY_BASE_URL: sb.url, WELLSKY_CLIENT_ID: sandbox.credentials.clientId, WELLSKY_CLIENT_SECRET: sandbox.credentials.clientSecret, WELLSKY_AGENCY_ID: sandbox.credentials.agencyId,
     TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_PHONE_NUMBER: AGENCY_NUMBER, TWILIO_API_URL: twilio.url, TWILIO_TIMEOUT_MS: '2000',
+    // Three processes share the sandbox's 100 requests/s, as dynos share an agency's WellSky budget.
+    WELLSKY_MAX_RPS: '30',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'drill-data-')),
   };
   const web1 = startProc('web1', 'src/server.ts', env, freePort());

@@ -108,9 +108,9 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
       const sb = createSandbox({ timezone: config.agency.agency.timezone, agencyId: config.wellsky.agencyId, ...opts.sandbox });
       const listening = await sb.listen(0, '127.0.0.1');
       sandbox = { sandbox: sb, url: listening.url, close: listening.close };
-      wellsky = createWellSkyService({ baseUrl: listening.url, ...sb.credentials, timezone: config.agency.agency.timezone, now: () => clock.now() });
+      wellsky = createWellSkyService({ baseUrl: listening.url, ...sb.credentials, timezone: config.agency.agency.timezone, now: () => clock.now(), maxRequestsPerSecond: config.wellskyMaxRequestsPerSecond });
     } else {
-      wellsky = createWellSkyService({ ...config.wellsky, timezone: config.agency.agency.timezone, now: () => clock.now() });
+      wellsky = createWellSkyService({ ...config.wellsky, timezone: config.agency.agency.timezone, now: () => clock.now(), maxRequestsPerSecond: config.wellskyMaxRequestsPerSecond });
     }
   }
 

@@ -178,6 +178,8 @@ const envSchema = z.object({
   WELLSKY_CLIENT_SECRET: optionalString,
   WELLSKY_AGENCY_ID: optionalString.pipe(z.string().regex(/^\d+$/, 'must be the numeric agency id').optional()),
   WELLSKY_WEBHOOK_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  /** WellSky requests per second this process may make: the agency's API budget is shared by every process, so split it. */
+  WELLSKY_MAX_RPS: optionalString.pipe(z.coerce.number<string | undefined>().int('must be a whole number').min(1, 'must be at least 1').max(1000, 'must be at most 1000').optional()),
   TWILIO_ACCOUNT_SID: optionalString.pipe(z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits').optional()),
   TWILIO_AUTH_TOKEN: optionalString,
   /** Accepted alongside TWILIO_AUTH_TOKEN during a token rotation. */
@@ -240,6 +242,8 @@ export interface Config {
     | { mode: 'live'; baseUrl: string; clientId: string; clientSecret: string; agencyId: string }
     | { mode: 'sandbox'; agencyId: string };
   wellskyWebhookSecret?: string;
+  /** WELLSKY_MAX_RPS: this process's share of the WellSky request budget (the client defaults to 80/s). */
+  wellskyMaxRequestsPerSecond?: number;
   twilio:
     | {
         mode: 'live';
@@ -327,6 +331,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { mode: 'live', baseUrl: e.WELLSKY_BASE_URL.replace(/\/+$/, ''), clientId: e.WELLSKY_CLIENT_ID!, clientSecret: e.WELLSKY_CLIENT_SECRET!, agencyId: e.WELLSKY_AGENCY_ID! }
       : { mode: 'sandbox', agencyId: SANDBOX_AGENCY_ID },
     wellskyWebhookSecret: e.WELLSKY_WEBHOOK_SECRET,
+    wellskyMaxRequestsPerSecond: e.WELLSKY_MAX_RPS,
     twilio: safety.mode === 'live'
       ? {
           mode: 'live',

@@ -33,6 +33,10 @@ describe('configuration', () => {
     expect(c.dataDir).toBe('./data');
     expect(c.port).toBe(3000);
     expect(c.agency.agency.timezone).toBe('America/Denver');
+    expect(c.wellskyMaxRequestsPerSecond).toBeUndefined();
+    expect(loadConfig({ WELLSKY_MAX_RPS: '30' }).wellskyMaxRequestsPerSecond).toBe(30);
+    expect(configError({ WELLSKY_MAX_RPS: 'lots' })).toMatch(/^WELLSKY_MAX_RPS: /);
+    expect(configError({ WELLSKY_MAX_RPS: '0' })).toMatch(/^WELLSKY_MAX_RPS: must be at least 1/);
     expect(c.agency.shiftFill).toMatchObject({ waveSize: 8, escalationStepSeconds: 300, writeBack: true });
   });
 
