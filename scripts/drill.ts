@@ -158,20 +158,26 @@ async function main(): Promise<void> {
   const db = new pg.Pool({ connectionString: databaseUrl, max: 5 });
   const q = async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => (await db.query<T>(sql, params)).rows;
   for (let i = 0; i < 240; i++) {
-    const [{ n }] = await q<{ n: string }>(`SELECT count(*) AS n FROM directory_entries WHERE kind = 'caregiver'`);
-    if (Number(n) > 30) break;
+    // A whole sync, not its first pages: callers are picked from the directory below.
+    const [{ n }] = await q<{ n: string }>(`SELECT count(*) AS n FROM directory_sync_runs WHERE status = 'ok'`);
+    if (Number(n) > 0) break;
     await sleep(500);
   }
   say('three processes up, directory synced');
 
   // ── Who calls ──────────────────────────────────────────────────────────────────────────
-  const entries = await q<{ phone: string; kind: string; person_id: string }>(`SELECT phone, kind, person_id FROM directory_entries WHERE phone <> ''`);
+  const entries = await q<{ phone: string; kind: string; person_id: string; active: boolean | null; hired: boolean | null }>(
+    `SELECT phone, kind, person_id, active, hired FROM directory_entries WHERE phone <> ''`,
+  );
+  // An inactive caregiver (or an applicant) is rightly not taken through the call-out flow (the router takes a
+  // message for the scheduler instead): the drill's callers are active caregivers only.
+  const inactive = new Set(entries.filter((e) => e.kind === 'caregiver' && (e.active === false || e.hired === false)).map((e) => e.person_id));
   const kindsByPhone = new Map<string, Set<string>>();
   for (const e of entries) kindsByPhone.set(e.phone, (kindsByPhone.get(e.phone) ?? new Set()).add(`${e.kind}:${e.person_id}`));
   const soleCaregiver = new Map<string, string>(); // person id → phone
   for (const [phone, set] of kindsByPhone) if (set.size === 1) {
     const [only] = [...set];
-    if (only.startsWith('caregiver:')) soleCaregiver.set(only.slice('caregiver:'.length), phone);
+    if (only.startsWith('caregiver:') && !inactive.has(only.slice('caregiver:'.length))) soleCaregiver.set(only.slice('caregiver:'.length), phone);
   }
   const now = Date.now();
   const endOfTomorrow = (() => {
