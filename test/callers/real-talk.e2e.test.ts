@@ -145,4 +145,68 @@ describeEachDb('callers as they really talk, end to end', (ctx) => {
       expect(tanyasVisit().caregiver?.id).toBe(caregiverId);
     });
   });
+
+  // ── 4. Self-corrections ──────────────────────────────────────────────────────────────────
+  describe('a caller who corrects themselves', () => {
+    /** Tuesday 3 March 2026, 06:00 in Denver: Rosa has Carmen at 8 today and at 8 tomorrow. */
+    const TUESDAY_6AM = '2026-03-03T13:00:00.000Z';
+    const campaigns = async () => (await ctx.db.query('SELECT id FROM campaigns')).rows;
+
+    it('"the one at 7, no wait, the 11 o\'clock": the 11 o\'clock is called out, in WellSky too', async () => {
+      h = await startHarness(ctx.db);
+      const call = await h.call(KEVIN, ["I can't make my shift", "the one at 7, no wait, the 11 o'clock", 'my son is sick', 'yes']);
+      expect(heard(call)).toMatch(/To confirm: you can't work tomorrow at 11 AM with Frank/);
+      await h.runJobs();
+      expect(h.textsTo(CARE_MANAGER).join('\n')).toMatch(/CALL-OUT C-1: Kevin Osei can't work Thu Mar 5 11am-2pm with Frank Delgado/);
+      const [gloria, frank] = FIXTURE_SHIFTS.kevinTomorrow.map((id) => h.sandbox.state.appointments.find((a) => a.id === id)!);
+      expect(frank.caregiver?.id ?? '').toBe('');
+      expect(gloria.caregiver?.id).toBe(FIXTURE_PEOPLE.threeShiftCaregiver.id);
+    });
+
+    it.each([
+      ['English', ["I can't make my shift", 'my shift on Tuesday, no wait, Wednesday', 'my son is sick', 'yes']],
+      ['English, "no, the other one"', ["I can't make my shift", 'the first one, no, the other one', 'my son is sick', 'yes']],
+      ['Spanish', ['no puedo ir a mi turno', 'el martes, no espere, el miércoles', 'mi hijo está enfermo', 'sí']],
+    ])('Rosa calls out of Wednesday, not Tuesday, when she corrects herself (%s)', async (_how, script) => {
+      h = await startHarness(ctx.db, { now: TUESDAY_6AM });
+      const call = await h.call(ROSA, script);
+      expect(heard(call)).toMatch(/no puede trabajar mañana a las 8 con Carmen/);
+      await h.runJobs();
+      const toScheduler = h.textsTo(CARE_MANAGER).join('\n');
+      expect(toScheduler).toMatch(/CALL-OUT C-1: Rosa Martinez can't work Wed Mar 4 8am-12pm with Carmen Ruiz/);
+      // Today's visit was not called out: nothing "starts within 2 hours".
+      expect(toScheduler).not.toMatch(/Tue Mar 3|within 2 hours/);
+    });
+
+    it('"I\'ll be 20 minutes late, actually more like 40": the scheduler is told 40', async () => {
+      h = await startHarness(ctx.db);
+      const call = await h.call(KEVIN, ["I'll be 20 minutes late, actually more like 40", 'the first one']);
+      expect(heard(call)).toMatch(/you'll be about 40 minutes late/);
+      await h.runJobs();
+      expect(h.textsTo(CARE_MANAGER).join('\n')).toMatch(/RUNNING LATE \(L-1\) Kevin Osei for Thu Mar 5 7am-10am with Gloria Brooks: expects to arrive in about 40 min/);
+      expect(h.textsTo(TANYA).join('\n')).toMatch(/Kevin is running about 40 minutes late/);
+    });
+
+    it('by text too: "running late, 20 min, no wait, 45"', async () => {
+      h = await startHarness(ctx.db);
+      expect(await text(KEVIN, 'running late, 20 min, no wait, 45')).toMatch(/You have 3 shifts/);
+      expect(await text(KEVIN, '1')).toMatch(/about 45 minutes late/);
+      await h.runJobs();
+      expect(h.textsTo(CARE_MANAGER).join('\n')).toMatch(/RUNNING LATE \(L-1\) Kevin Osei .*about 45 min/);
+    });
+
+    it('"I have to call out, actually no, I\'m just running late": a late arrival, no call-out, no campaign', async () => {
+      h = await startHarness(ctx.db);
+      const call = await h.call(KEVIN, ["I have to call out of my shift tomorrow, actually no, I'm just running late", "the 7 o'clock", 'about 30 minutes']);
+      const said = heard(call);
+      expect(said).toMatch(/how many minutes until you get there/);
+      expect(said).toMatch(/about 30 minutes late/);
+      expect(said).not.toMatch(/why can't you make it|call-out is recorded/);
+      await h.runJobs();
+      const toScheduler = h.textsTo(CARE_MANAGER).join('\n');
+      expect(toScheduler).toMatch(/RUNNING LATE \(L-1\) Kevin Osei for Thu Mar 5 7am-10am with Gloria Brooks: expects to arrive in about 30 min/);
+      expect(toScheduler).not.toMatch(/CALL-OUT/);
+      expect(await campaigns()).toEqual([]);
+    });
+  });
 });
