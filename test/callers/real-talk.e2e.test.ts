@@ -320,4 +320,40 @@ describeEachDb('callers as they really talk, end to end', (ctx) => {
       expect(call.recorded).toBe(false);
     });
   });
+
+  // ── 5. "A person, please" from the middle of every flow ──────────────────────────────────
+  describe('"operator" in the middle of every flow', () => {
+    /** Each flow, the caller who reaches it, what brings them there, and the question they are asked. */
+    const flows: [string, string, string[], RegExp][] = [
+      ['router', LINDA, [], /How can we help you today\?/],
+      ['call-out', KEVIN, ["I can't make my shift"], /You have 3 shifts/],
+      ['complaint', LINDA, ['I have a complaint'], /Please tell me what happened/],
+      ['lead', NEW_CALLER, ['I need home care for my mother'], /May I have your name\?/],
+      ['where-is-caregiver', LINDA, ['Where is my caregiver?'], /I don't see a visit scheduled for today/],
+    ];
+    const asks = ['operator', 'I want to talk to a real person', 'un operador por favor'];
+    const matrix = flows.flatMap(([flow, from, before, question]) => asks.map((ask) => [flow, ask, from, before, question] as const));
+
+    it.each(matrix)('%s, by voice, "%s": put through to on-call', async (_flow, ask, from, before, question) => {
+      h = await startHarness(ctx.db);
+      const call = await h.call(from, [...before, ask, 'dial: no-answer']);
+      const said = heard(call);
+      expect(said).toMatch(question);
+      expect(said).toMatch(/I'll connect you with someone now|Le comunico con alguien ahora/);
+      expect(call.dialed).toEqual([CARE_MANAGER, OWNER]);
+      expect(call.unusedScriptLines).toBe(0);
+    });
+
+    it.each(matrix)('%s, by text, "%s": on-call alerted, the caller told someone will call', async (_flow, ask, from, before, question) => {
+      h = await startHarness(ctx.db);
+      const replies: string[] = [];
+      for (const line of before) replies.push(await text(from, line));
+      if (before.length) expect(replies.join(' ')).toMatch(question);
+      expect(await text(from, ask)).toMatch(/someone will call you back soon|alguien le llamará pronto/);
+      await h.runJobs();
+      for (const staff of [CARE_MANAGER, OWNER]) {
+        expect(h.textsTo(staff).some((t) => /asked to speak to a person\. Please call them back/.test(t))).toBe(true);
+      }
+    });
+  });
 });
