@@ -32,7 +32,7 @@ import { createDashboardRouter } from './dashboard';
 import { CALLOUT_FLOW, CALLOUT_MACHINE_VERSION, calloutMachine } from '../flows/callout.machine';
 import { createCalloutEffects, createShiftFill, type ShiftFill } from './shiftfill';
 import { COMPLAINT_MACHINE_VERSION, complaintMachine } from '../flows/complaint.machine';
-import { FLOWS } from '../flows/shared';
+import { FLOWS } from '../flows/kit';
 import { createComplaints, type Complaints } from './complaints';
 import { LEAD_MACHINE_VERSION, leadMachine } from '../flows/lead.machine';
 import { createLeads } from './leads';
