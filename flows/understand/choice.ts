@@ -40,7 +40,7 @@ export function pickChoice(
   if (said !== undefined && said >= 1 && said <= options.length) return byPosition(options, said);
 
   const localStart = (option: ChoiceOption) => DateTime.fromISO(option.startIso, { zone: 'utc' }).setZone(ctx.timezone);
-  const when = readWhen(words, ctx, { choice: true }) ?? (said !== undefined && said <= 24 ? { hour: said, ambiguousMeridiem: true } : undefined);
+  const when = readWhen(words, ctx, { choice: true, text }) ?? (said !== undefined && said <= 24 ? { hour: said, ambiguousMeridiem: true } : undefined);
   let pool = options;
   let narrowed = false;
   const narrow = (keep: (option: ChoiceOption) => boolean) => {
