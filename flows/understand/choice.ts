@@ -9,12 +9,14 @@ import { analyze, numberValue, type Words } from './normalize';
 import { allLexicons } from './lexicon';
 import { compile, PhraseSet } from './phrases';
 import { inPartOfDay, readWhen } from './when';
+import { lastCorrection } from './correction';
 import type { ChoiceOption, Clock, Lang } from './types';
 
 const ordinalPhrases = new PhraseSet<number>(
   allLexicons.flatMap((lexicon) => Object.entries(lexicon.ordinals).flatMap(([word, n]) => compile(n, [word]))),
 );
 const menuPhrases = new PhraseSet<'menu'>(allLexicons.flatMap((lexicon) => compile<'menu'>('menu', lexicon.menuWords)));
+const otherPhrases = new PhraseSet<'other'>(allLexicons.flatMap((lexicon) => compile<'other'>('other', lexicon.otherOne)));
 
 export type Choice = { id: string } | { ambiguous: string[] } | undefined;
 
@@ -36,6 +38,25 @@ export function pickChoice(
   if (!text?.trim()) return undefined;
 
   const words = analyze(text);
+  // "the 7, no wait, the 11 o'clock": what the caller said instead decides; "the first one, no,
+  // the other one": the one they did not name before.
+  const corrected = lastCorrection(words);
+  if (corrected) {
+    const instead = choose(corrected.after, options, ctx, corrected.after.words.join(' '));
+    if (instead) return instead;
+    if (otherPhrases.find(corrected.after).length > 0) {
+      // Not the one named before; which, only when that leaves one.
+      const before = choose(corrected.before, options, ctx, corrected.before.words.join(' '));
+      const rest = before && 'id' in before ? options.filter((option) => option.id !== before.id) : [];
+      return rest.length === 1 ? { id: rest[0].id } : undefined;
+    }
+  }
+  return choose(words, options, ctx, text);
+}
+
+/** `text`: the words as said or typed, for the calendar dates chrono reads (see when.ts). */
+function choose(words: Words, options: ChoiceOption[], ctx: Clock & { lang?: Lang }, text: string): Choice {
+  if (words.words.length === 0) return undefined;
   const said = saidNumberAlone(words);
   if (said !== undefined && said >= 1 && said <= options.length) return byPosition(options, said);
 

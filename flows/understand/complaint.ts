@@ -5,6 +5,7 @@
  */
 import { isEmergency } from './emergency';
 import { normalize } from './normalize';
+import { readUtterance } from './score';
 
 export type Severity = 'emergency' | 'urgent' | 'normal';
 export type UrgentReason = 'neglect' | 'abuse' | 'injury' | 'theft' | 'noShow' | 'leftEarly' | 'cancelService';
@@ -25,6 +26,10 @@ export function triageComplaint(text: string | undefined): { severity: Severity;
   if (isEmergency(text)) return { severity: 'emergency' };
   const words = normalize(text);
   for (const [reason, pattern] of URGENT) if (pattern.test(words)) return { severity: 'urgent', reason };
+  // The lexicons' urgent cues (flows/understand/lexicon.*.ts), which the router's reading also
+  // uses, see what these patterns miss: "left my mother alone two hours early yesterday".
+  const cue = readUtterance(text).urgentCue;
+  if (cue) return { severity: 'urgent', reason: cue };
   return { severity: 'normal' };
 }
 

@@ -654,6 +654,7 @@ export const en: Lexicon = {
     'the former': 1,
   },
   menuWords: ['number', 'option', 'press', 'pressed', 'choice'],
+  otherOne: ['other', 'the other', 'the other one', 'other one', 'another one', 'the different one'],
   days: {
     today: ['today', 'todays'],
     tomorrow: ['tomorrow', 'tomorrows', 'tmrw', 'tomorrow s'],
@@ -820,6 +821,6 @@ export const en: Lexicon = {
     pickSecond: ['second', 'the second', 'the second one', 'second one', 'the other', 'the other one', 'other one', 'latter', 'the latter', 'last one', 'the last one', '2'],
     firstPerson: ['i', 'im', 'ive', 'id', 'me', 'myself', 'we', 'were', 'my car', 'my bus', 'my ride'],
     thirdPerson: ['she', 'he', 'shes', 'hes', 'they', 'theyre', 'caregiver', 'aide', 'helper', 'nurse', 'worker', 'girl', 'lady', 'guy'],
-    corrections: ['no wait', 'wait no', 'actually', 'i mean', 'sorry i mean', 'no sorry', 'scratch that', 'not that', 'let me rephrase', 'correction'],
+    corrections: ['no wait', 'wait no', 'actually', 'i mean', 'i meant', 'sorry i mean', 'no sorry', 'sorry no', 'scratch that', 'not that', 'let me rephrase', 'correction', 'more like', 'make that', 'or rather'],
   },
 };

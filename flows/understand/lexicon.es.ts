@@ -421,6 +421,7 @@ export const es: Lexicon = {
     ultima: -1,
   },
   menuWords: ['numero', 'opcion', 'marque', 'marco', 'oprimo', 'oprima'],
+  otherOne: ['otro', 'otra', 'el otro', 'la otra', 'lo otro'],
   days: {
     today: ['hoy', 'el dia de hoy'],
     tomorrow: ['manana'],
@@ -550,6 +551,6 @@ export const es: Lexicon = {
     pickSecond: ['segundo', 'segunda', 'lo segundo', 'la segunda', 'el segundo', 'el otro', 'la otra', 'lo otro', 'otro', 'otra', 'el ultimo', 'la ultima'],
     firstPerson: ['yo', 'voy', 'llego', 'estoy', 'me', 'tengo', 'puedo', 'llegare', 'vamos'],
     thirdPerson: ['ella', 'cuidadora', 'cuidador', 'muchacha', 'senora', 'asistente', 'enfermera'],
-    corrections: ['no espere', 'espere', 'mas bien', 'perdon', 'digo', 'quiero decir', 'en realidad', 'no no', 'me equivoque'],
+    corrections: ['no espere', 'espere', 'mas bien', 'mejor dicho', 'perdon', 'digo', 'quiero decir', 'en realidad', 'no no', 'me equivoque'],
   },
 };

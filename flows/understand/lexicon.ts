@@ -86,6 +86,8 @@ export interface Lexicon {
   /** Single digits said in a row for codes and ZIPs: "oh" in "eight oh two one two". */
   digitWords: Record<string, number>;
   ordinals: Record<string, number>;
+  /** "the other one", "la otra": after a correction, the one option not named before it. */
+  otherOne: string[];
   /** Words before a bare number that make it a menu choice: "number 2", "option 2", "press 2". */
   menuWords: string[];
   days: Record<DayWord, string[]>;

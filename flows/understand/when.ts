@@ -8,6 +8,7 @@ import { DateTime } from 'luxon';
 import { analyze, numberValue, type Words } from './normalize';
 import { allLexicons, type DayWord } from './lexicon';
 import { compile, PhraseSet, type Match } from './phrases';
+import { lastCorrection } from './correction';
 import type { Clock, DayTime, PartOfDay } from './types';
 
 type TimeTag =
@@ -250,7 +251,10 @@ function to24Hour(time: ClockTime, part: PartOfDay | undefined): number | undefi
  * a week later). Undefined when nothing about a day or time was said.
  */
 export function parseDayTime(text: string, ctx: Clock): DayTime | undefined {
-  const when = readWhen(analyze(text), ctx, { text });
+  const words = analyze(text);
+  // "Tuesday, no wait, Wednesday": the corrected words first (as words: chrono reads them too).
+  const corrected = lastCorrection(words);
+  const when = (corrected && readWhen(corrected.after, ctx, { text: corrected.after.words.join(' ') })) || readWhen(words, ctx, { text });
   if (!when) return undefined;
   const { minuteSaid: _minuteSaid, ...dayTime } = when;
   return dayTime;
@@ -274,10 +278,29 @@ export function inPartOfDay(hour: number, part: PartOfDay): boolean {
  * How many minutes until a caregiver arrives: "20 minutes", "15 min", "half an hour",
  * "about an hour", "an hour and a half", "10 to 15 minutes" (the larger), "in 10",
  * "veinte minutos", "media hora", "una hora y media", or a clock time: "by 9:30", "a las nueve"
- * (minutes from `now` to the next such time in the agency's zone).
+ * (minutes from `now` to the next such time in the agency's zone). A self-correction counts:
+ * "20 minutes late, actually more like 40" → 40 (a bare number after it keeps the unit said before).
  */
 export function parseEta(text: string, ctx: Clock): { minutes: number } | undefined {
   const words = analyze(text);
+  const corrected = lastCorrection(words);
+  if (corrected) {
+    const instead = etaOf(corrected.after, ctx) ?? bareNumberInstead(corrected.before, corrected.after, ctx);
+    if (instead) return instead;
+  }
+  return etaOf(words, ctx);
+}
+
+/** "… 20 minutes late, actually 40", "… an hour, no wait, two": the number alone, in the unit said before it. */
+function bareNumberInstead(before: Words, after: Words, ctx: Clock): { minutes: number } | undefined {
+  const numbers = after.words.map((word) => numberValue(word)).filter((n): n is number => n !== undefined);
+  const was = etaOf(before, ctx);
+  if (numbers.length !== 1 || !Number.isInteger(numbers[0]) || numbers[0] <= 0 || numbers[0] > 180 || !was) return undefined;
+  const inHours = was.minutes >= 60 && new TimeWords(before).all('minuteUnit').length === 0 && numbers[0] <= 12;
+  return { minutes: inHours ? numbers[0] * 60 : numbers[0] };
+}
+
+function etaOf(words: Words, ctx: Clock): { minutes: number } | undefined {
   const t = new TimeWords(words);
   const w = words.words;
 

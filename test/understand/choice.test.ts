@@ -60,6 +60,16 @@ describe('pickChoice among four shifts (Mon 8 AM Dorothy, Mon 2 PM Walter, Tue 8
     ["Dorothy's tomorrow", undefined, { id: 'tue-8am' }],
     ['the one with Mary Ann', undefined, { id: 'tue-6pm' }],
     ['la de Walter', undefined, { id: 'mon-2pm' }],
+    // self-corrections: what was said instead decides
+    ['the 8 am tomorrow, no wait, the 6 pm one', undefined, { id: 'tue-6pm' }],
+    ['my shift on Monday, no wait, Tuesday morning', undefined, { id: 'tue-8am' }],
+    ['Walter, actually I mean Mary Ann', undefined, { id: 'tue-6pm' }],
+    ['the first one, actually the third', undefined, { id: 'tue-8am' }],
+    ['Walter no, Mary Ann', undefined, { id: 'tue-6pm' }],
+    ['el de Walter, no espere, el de mañana en la noche', undefined, { id: 'tue-6pm' }],
+    // a correction with nothing usable after it: the whole answer
+    ['the one with Walter, actually', undefined, { id: 'mon-2pm' }],
+    ['actually the one with Walter', undefined, { id: 'mon-2pm' }],
     // nothing
     ['the one with Harold', undefined, undefined],
     ['Friday', undefined, undefined],
@@ -67,6 +77,14 @@ describe('pickChoice among four shifts (Mon 8 AM Dorothy, Mon 2 PM Walter, Tue 8
     [undefined, undefined, undefined],
   ])('%j (digits %s) → %j', (text, digits, expected) => {
     expect(pickChoice(text, digits, shifts, ctx)).toEqual(expected);
+  });
+
+  it('takes "no, the other one" as the one of two not named before', () => {
+    const two = shifts.slice(0, 2);
+    expect(pickChoice('the first one, no, the other one', undefined, two, ctx)).toEqual({ id: 'mon-2pm' });
+    expect(pickChoice('la de Walter, no, la otra', undefined, two, ctx)).toEqual({ id: 'mon-8am' });
+    // among four, "the other one" names no one
+    expect(pickChoice('the first one, no, the other one', undefined, shifts, ctx)).toBeUndefined();
   });
 
   it('finds nothing among no options', () => {

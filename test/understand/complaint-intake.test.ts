@@ -13,6 +13,9 @@ describe('complaint triage', () => {
     ['She was left alone all afternoon in a soiled diaper', 'neglect'],
     ["If this happens again we're going to cancel the service", 'cancelService'],
     ['No vino nadie hoy', 'noShow'],
+    // Other words between "left" and "early" (issue 8): the lexicons' urgent cues see it.
+    ['The caregiver left my mother alone two hours early yesterday', 'leftEarly'],
+    ['she just left, she left my mother alone, like two hours early', 'neglect'],
   ])('"%s" is urgent (%s)', (text, reason) => {
     expect(triageComplaint(text)).toEqual({ severity: 'urgent', reason });
   });

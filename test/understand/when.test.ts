@@ -32,6 +32,14 @@ describe('parseEta', () => {
     ['around 9:30', 140],
     ['a las ocho', 50],
     ['a las ocho y media', 80],
+    // self-corrections: the corrected figure, in the unit said before it when only a number follows
+    ["I'll be 20 minutes late, actually more like 40", 40],
+    ['45 minutes, no wait, 30', 30],
+    ["I'll be there in 15, sorry I mean 30", 30],
+    ['an hour, no wait, two', 120],
+    ['about 10 minutes, actually I mean 15 minutes', 15],
+    ['veinte minutos, no espere, cuarenta', 40],
+    ["I'm actually 20 minutes away", 20],
   ])('%j → %d minutes (now 7:10 AM)', (text, minutes) => {
     expect(parseEta(text, monday)).toEqual({ minutes });
   });
@@ -78,6 +86,15 @@ describe('parseDayTime', () => {
   it('resolves "tomorrow" in the agency zone, not in UTC', () => {
     // 23:30 in Denver on Monday is already Tuesday in UTC.
     expect(parseDayTime('tomorrow', { now: '2026-03-03T06:30:00Z', timezone: denver })).toEqual({ date: '2026-03-03' });
+  });
+
+  it.each([
+    ['my shift on Tuesday, no wait, Wednesday', { date: '2026-03-04' }],
+    ['tomorrow, actually Thursday', { date: '2026-03-05' }],
+    ['el martes, no espere, el miércoles', { date: '2026-03-04' }],
+    ['tomorrow at 8, actually', { date: '2026-03-03', hour: 8, minute: 0, ambiguousMeridiem: true }],
+  ])('%j: the corrected day → %j', (text, expected) => {
+    expect(parseDayTime(text, monday)).toEqual(expected);
   });
 
   it.each(['20 minutes', 'I want the shift', ''])('%j says no day or time', (text) => {
