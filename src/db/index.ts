@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Pool } from 'pg';
 import { moduleLog } from '../log';
+import { queryPrepared, queryPreparedInTransaction } from './pglite-statements';
 
 const log = moduleLog('db');
 
@@ -50,17 +51,20 @@ export class PgliteDb implements Db {
   readonly engine = 'pglite' as const;
   constructor(private readonly pg: PGlite, private readonly ownsInstance = true) {}
 
+  // Prepared once per SQL text, one call into Postgres per run (src/db/pglite-statements.ts).
   async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
-    const res = await this.pg.query<T>(sql, pgliteParams(params));
-    return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+    const res = await queryPrepared<T>(this.pg, sql, pgliteParams(params));
+    return { rows: res.rows, rowCount: res.affectedRows };
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.pg.transaction(async (tx) =>
+    const pg = this.pg;
+    return pg.transaction(async (tx) =>
       fn({
         async query<R>(sql: string, params: unknown[] = []) {
-          const res = await tx.query<R>(sql, pgliteParams(params));
-          return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+          if (tx.closed) throw new Error('Transaction is closed');
+          const res = await queryPreparedInTransaction<R>(pg, sql, pgliteParams(params));
+          return { rows: res.rows, rowCount: res.affectedRows };
         },
       }),
     );
