@@ -1,4 +1,5 @@
-import { describeEachDb } from './support/db';
+import { openDb } from '../src/db';
+import { describeEachDb, postgresUrl } from './support/db';
 
 describeEachDb('database', (ctx) => {
   it('runs migrations once and starts each test file with empty tables', async () => {
@@ -88,5 +89,25 @@ describeEachDb('database: repeated statements', (ctx) => {
     await expect(tx).rejects.toThrow('rolled back on purpose');
     expect((await outside).rows).toEqual([{ n: 0 }]);
     await ctx.db.exec('DROP TABLE prep_tx');
+  });
+});
+
+(postgresUrl ? describe : describe.skip)('database: named statements on Postgres', () => {
+  async function preparedAfterTwoRuns(preparedStatements: boolean): Promise<string[]> {
+    const schema = `t_named_${process.pid}_${preparedStatements ? 'on' : 'off'}`;
+    const db = await openDb({ databaseUrl: postgresUrl, schema, poolSize: 1, preparedStatements });
+    try {
+      for (let i = 0; i < 2; i++) await db.query('SELECT $1::int + 1 AS n', [i]);
+      const { rows } = await db.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements');
+      return rows.map((r) => r.statement);
+    } finally {
+      await db.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await db.close();
+    }
+  }
+
+  it('keeps a statement prepared on its connection, unless DATABASE_PREPARED_STATEMENTS=off (a transaction-mode pooler)', async () => {
+    expect(await preparedAfterTwoRuns(true)).toContain('SELECT $1::int + 1 AS n');
+    expect(await preparedAfterTwoRuns(false)).toEqual([]);
   });
 });
