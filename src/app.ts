@@ -98,7 +98,7 @@ export interface BuildOptions {
 export async function buildServices(config: Config, opts: BuildOptions = {}): Promise<Services> {
   const clock = opts.clock ?? systemClock;
   const ownsDb = !opts.db;
-  const db = opts.db ?? (await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const db = opts.db ?? (await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, preparedStatements: config.databasePreparedStatements }));
   await migrate(db);
 
   let sandbox: Services['sandbox'];
