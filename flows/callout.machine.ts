@@ -20,23 +20,39 @@ import {
   AWAITING_INPUT,
   type CallerIdentity,
   type Channel,
-  type ConversationContextBase,
   type ConversationEvent,
   type ConversationInput,
   type Handoff,
   type Lang,
-  type Line,
 } from './conversation';
 import { unprovidedEffect, type EffectStep } from './effects';
-import { calloutPhrases, type CalloutPhrases, type ShiftWords } from './phrases/callout';
-import { routerPhrases, type RouterPhrases } from './phrases/router';
-import { detectLanguage, isEmergency, isOperatorRequest, parseEta, pickChoice, understand, yesNo } from './understand';
+import { calloutPhrases, type ShiftWords } from './phrases/callout';
+import { routerPhrases } from './phrases/router';
+import {
+  callerOf,
+  flowContextOf,
+  flowOutput,
+  FLOWS,
+  sayer,
+  handBackTopic,
+  interrupts,
+  kitActions,
+  kitGuards,
+  noInput,
+  routerFlow,
+  spoken,
+  yesNoQuestion,
+  type Branch,
+  type FlowContext,
+  type FlowOutput,
+  type HandBack,
+  type HandBackRoute,
+} from './kit';
+import { answersLateOrCallOut, parseEta, pickChoice, understand } from './understand';
 
 /** Bump when a state or actor is renamed or removed: older snapshots then start over politely. */
 export const CALLOUT_MACHINE_VERSION = 1;
-export const CALLOUT_FLOW = 'callout';
-/** The routers a call-out hands back to when a person is needed (src/twilio/webhooks.ts names them). */
-const ROUTER_FLOW: Record<Channel, string> = { voice: 'voice-router', sms: 'sms-router' };
+export const CALLOUT_FLOW = FLOWS.callout;
 
 /** A shift as the flow knows it: no address, no care details. */
 export interface ShiftOption {
@@ -65,39 +81,20 @@ export interface CancelCallOutOutput { outcome: 'cancelled' | 'alreadyFilled' | 
 export interface ClaimOfferInput extends EffectStep { callerPhone: string; text?: string }
 export interface ClaimOfferOutput { outcome: 'claimed' | 'tooLate' | 'none' }
 
-/** Why the conversation goes back to the router. */
-type BackToRouter = 'emergency' | 'operator' | 'urgentShift' | 'personOrMessage' | 'message';
-
-export interface CalloutContext extends ConversationContextBase {
-  conversationId: string;
-  channel: Channel;
-  callerPhone: string;
+export interface CalloutContext extends FlowContext {
   caller: CallerIdentity | null;
-  agency: ConversationInput['agency'];
   topic: CalloutTopic;
   /** What the caller said that brought them here. */
   firstText?: string;
-  /** `now` of the latest event (UTC ISO): the flow never reads a clock. */
-  now: string;
   shifts: ShiftOption[];
   shiftId: string | null;
   reason: string | null;
   etaMinutes: number | null;
-  silences: number;
   misunderstandings: number;
   urgent: boolean;
-  handoff: Handoff | null;
 }
 
-export interface CalloutOutput {
-  handoff?: Handoff;
-}
-
-function spoken(event: ConversationEvent): { text?: string; digits?: string } {
-  if (event.type === 'INPUT') return { text: event.text, digits: event.digits };
-  if (event.type === 'START') return { text: event.text };
-  return {};
-}
+export type CalloutOutput = FlowOutput;
 
 function chosenShift(context: CalloutContext): ShiftOption | undefined {
   return context.shifts.find((s) => s.id === context.shiftId);
@@ -107,9 +104,8 @@ function words(context: CalloutContext, shift: ShiftOption): ShiftWords {
   return { start: shift.start, end: shift.end, clientFirstName: shift.clientFirstName, timezone: context.agency.timezone, now: context.now };
 }
 
-function say(context: CalloutContext, line: (p: CalloutPhrases, r: RouterPhrases) => string): Line[] {
-  return [...context.lines, { text: line(calloutPhrases(context.lang), routerPhrases(context.lang)), lang: context.lang }];
-}
+/** The call-out's lines, and the router's for what every flow says ("I didn't catch that"). */
+const say = sayer((lang) => ({ callout: calloutPhrases(lang), router: routerPhrases(lang) }));
 
 function topicOf(handoff: Handoff | undefined): CalloutTopic {
   const t = handoff?.topic;
@@ -122,43 +118,16 @@ function step(context: CalloutContext, name: string) {
 
 type Listening = 'yesNo' | 'shift' | 'lateOrCallOut' | 'eta' | 'reason';
 
-/** Emergencies and "a person" interrupt every question: back to the router, which handles both. */
-const whenTheCallerNeedsSomeoneNow = [
-  { guard: 'saidEmergency', target: '#callout.backToRouter', actions: ['noticeLanguage', { type: 'backTo', params: { why: 'emergency' } }] },
-  { guard: 'askedForPerson', target: '#callout.backToRouter', actions: ['noticeLanguage', { type: 'backTo', params: { why: 'operator' } }] },
-] as const;
-
+/** Whenever a person is needed, the conversation goes back to the router. */
+const backToRouter: HandBackRoute = (reason) => ({ target: '#callout.backToRouter', actions: [{ type: 'handBack', params: { reason } }] });
+const whenTheCallerNeedsSomeoneNow = interrupts(backToRouter);
 /** A question's no-input path: ask once more, then offer a person or a message (the router). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const noInput = (ask: string): any => [
-  { guard: 'silentBefore', target: '#callout.backToRouter', actions: { type: 'backTo', params: { why: 'personOrMessage' } } },
-  { actions: ['countSilence', 'sayDidNotCatch', ask] },
-];
-
-interface Branch {
-  target: string;
-  actions?: unknown[];
-}
-
+const noInputThen = (ask: string) => noInput(['sayDidNotCatch', ask], backToRouter('personOrMessage'));
 /** A yes/no question: yes → `yes`, no → `no`, anything else twice → a person or a message. */
-// The config is built from names declared in setup() below; xstate checks them at runtime.
+// The config is built from names declared in setup() below; test/flows/kit.test.ts checks them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-function yesNoQuestion(ask: string, yes: Branch, no: Branch): any {
-  return {
-    tags: AWAITING_INPUT,
-    entry: ['resetRetries', ask, { type: 'listen', params: { for: 'yesNo' } }],
-    on: {
-      INPUT: [
-        ...whenTheCallerNeedsSomeoneNow,
-        { guard: 'saidYes', target: yes.target, actions: ['noticeLanguage', ...(yes.actions ?? [])] },
-        { guard: 'saidNo', target: no.target, actions: ['noticeLanguage', ...(no.actions ?? [])] },
-        { guard: 'misunderstoodBefore', target: '#callout.backToRouter', actions: { type: 'backTo', params: { why: 'personOrMessage' } } },
-        { actions: ['noticeLanguage', 'countMisunderstanding', 'sayDidNotUnderstand', ask] },
-      ],
-      NO_INPUT: noInput(ask),
-    },
-  } as const;
-}
+const question = (ask: string, yes: Branch, no: Branch): any =>
+  yesNoQuestion({ ask, yes, no, route: backToRouter, listen: [{ type: 'listen', params: { for: 'yesNo' } }] });
 
 export const calloutMachine = setup({
   types: {} as { context: CalloutContext; events: ConversationEvent; input: ConversationInput; output: CalloutOutput },
@@ -170,19 +139,7 @@ export const calloutMachine = setup({
     claimOffer: unprovidedEffect<ClaimOfferOutput, ClaimOfferInput>('claimOffer'),
   },
   guards: {
-    onThePhone: ({ context }) => context.channel === 'voice',
-    saidEmergency: ({ event }) => !!spoken(event).text && isEmergency(spoken(event).text!),
-    askedForPerson: ({ event }) => isOperatorRequest(spoken(event).text ?? '', spoken(event).digits),
-    saidYes: ({ context, event }) => {
-      const { text, digits } = spoken(event);
-      return digits === '1' || (!!text && yesNo(text, context.lang) === 'yes');
-    },
-    saidNo: ({ context, event }) => {
-      const { text, digits } = spoken(event);
-      return digits === '2' || (!!text && yesNo(text, context.lang) === 'no');
-    },
-    silentBefore: ({ context }) => context.silences >= 1,
-    misunderstoodBefore: ({ context }) => context.misunderstandings >= 1,
+    ...kitGuards,
     topicIs: ({ context }, params: { topic: CalloutTopic }) => context.topic === params.topic,
     noShifts: ({ context }) => context.shifts.length === 0,
     oneShift: ({ context }) => context.shifts.length === 1,
@@ -197,15 +154,14 @@ export const calloutMachine = setup({
     saidLate: ({ context, event }) => {
       const text = spoken(event).text;
       if (!text) return false;
-      return understand(text, { lang: context.lang }).intent === 'late' || /\b(late|tarde)\b/i.test(text);
+      return understand(text, { lang: context.lang }).intent === 'late' || answersLateOrCallOut(text, 'late');
     },
     saidCallOut: ({ context, event }) => {
       const text = spoken(event).text;
-      return !!text && ['callout', 'no'].includes(understand(text, { lang: context.lang }).intent) || /\b(cant|can't|no puedo)\b/i.test(text ?? '');
+      return !!text && (['callout', 'no'].includes(understand(text, { lang: context.lang }).intent) || answersLateOrCallOut(text, 'callout'));
     },
     gaveEta: ({ context, event }) => !!spoken(event).text && !!parseEta(spoken(event).text!, { now: event.now, timezone: context.agency.timezone }),
     etaKnown: ({ context }) => context.etaMinutes !== null,
-    gaveText: ({ event }) => !!spoken(event).text?.trim(),
     urgentOnThePhone: ({ context, event }) =>
       context.channel === 'voice' && 'output' in event && (event.output as RecordCallOutOutput).urgent,
     urgentByText: ({ event }) => 'output' in event && (event.output as RecordCallOutOutput).urgent,
@@ -215,46 +171,47 @@ export const calloutMachine = setup({
       'output' in event && (event.output as ClaimOfferOutput).outcome === params.outcome,
   },
   actions: {
-    sayLookingUp: assign({ lines: ({ context }) => (context.channel === 'voice' ? say(context, (p) => p.lookingUp()) : context.lines) }),
-    sayCannotReachSchedule: assign({ lines: ({ context }) => say(context, (p) => p.cannotReachSchedule()) }),
-    sayNoShifts: assign({ lines: ({ context }) => say(context, (p) => p.noShifts({ channel: context.channel })) }),
+    ...kitActions<CalloutContext>(),
+    sayLookingUp: assign({ lines: ({ context }) => (context.channel === 'voice' ? say(context, ({ callout: p }) => p.lookingUp()) : context.lines) }),
+    sayCannotReachSchedule: assign({ lines: ({ context }) => say(context, ({ callout: p }) => p.cannotReachSchedule()) }),
+    sayNoShifts: assign({ lines: ({ context }) => say(context, ({ callout: p }) => p.noShifts({ channel: context.channel })) }),
     askConfirmShift: assign({
-      lines: ({ context }) => say(context, (p) => p.confirmShift({ shift: words(context, context.shifts[0]), channel: context.channel })),
+      lines: ({ context }) => say(context, ({ callout: p }) => p.confirmShift({ shift: words(context, context.shifts[0]), channel: context.channel })),
     }),
     askWhichShift: assign({
-      lines: ({ context }) => say(context, (p) => p.chooseShift({ shifts: context.shifts.map((s) => words(context, s)), channel: context.channel })),
+      lines: ({ context }) => say(context, ({ callout: p }) => p.chooseShift({ shifts: context.shifts.map((s) => words(context, s)), channel: context.channel })),
     }),
-    sayDidNotGetWhichShift: assign({ lines: ({ context }) => say(context, (p) => p.didNotGetWhichShift()) }),
-    sayNotThatShift: assign({ lines: ({ context }) => say(context, (p) => p.notThatShift({ channel: context.channel })) }),
-    sayAlreadyUnderWay: assign({ lines: ({ context }) => say(context, (p) => p.alreadyUnderWay()) }),
-    askLateOrCallOut: assign({ lines: ({ context }) => say(context, (p) => p.askLateOrCallOut({ channel: context.channel })) }),
-    askEta: assign({ lines: ({ context }) => say(context, (p) => p.askEta()) }),
+    sayDidNotGetWhichShift: assign({ lines: ({ context }) => say(context, ({ callout: p }) => p.didNotGetWhichShift()) }),
+    sayNotThatShift: assign({ lines: ({ context }) => say(context, ({ callout: p }) => p.notThatShift({ channel: context.channel })) }),
+    sayAlreadyUnderWay: assign({ lines: ({ context }) => say(context, ({ callout: p }) => p.alreadyUnderWay()) }),
+    askLateOrCallOut: assign({ lines: ({ context }) => say(context, ({ callout: p }) => p.askLateOrCallOut({ channel: context.channel })) }),
+    askEta: assign({ lines: ({ context }) => say(context, ({ callout: p }) => p.askEta()) }),
     sayLateNoted: assign({
       lines: ({ context, event }) =>
-        say(context, (p) => p.lateNoted({ minutes: context.etaMinutes ?? 0, familyTold: 'output' in event && !!(event.output as NotifyLateOutput).familyTold })),
+        say(context, ({ callout: p }) => p.lateNoted({ minutes: context.etaMinutes ?? 0, familyTold: 'output' in event && !!(event.output as NotifyLateOutput).familyTold })),
     }),
-    askReason: assign({ lines: ({ context }) => say(context, (p) => p.askReason()) }),
+    askReason: assign({ lines: ({ context }) => say(context, ({ callout: p }) => p.askReason()) }),
     askConfirmCallOut: assign({
-      lines: ({ context }) => say(context, (p) => p.confirmCallOut({ shift: words(context, chosenShift(context)!), channel: context.channel })),
+      lines: ({ context }) => say(context, ({ callout: p }) => p.confirmCallOut({ shift: words(context, chosenShift(context)!), channel: context.channel })),
     }),
-    sayNotRecorded: assign({ lines: ({ context }) => say(context, (p) => p.notRecorded({ channel: context.channel })) }),
-    sayCallOutRecorded: assign({ lines: ({ context }) => say(context, (p) => p.callOutRecorded({ channel: context.channel })) }),
-    offerUrgentTransfer: assign({ lines: ({ context }) => say(context, (p) => p.urgentOfferTransfer()) }),
-    sayOnCallAlerted: assign({ lines: ({ context }) => say(context, (p) => p.urgentOnCallAlerted()) }),
+    sayNotRecorded: assign({ lines: ({ context }) => say(context, ({ callout: p }) => p.notRecorded({ channel: context.channel })) }),
+    sayCallOutRecorded: assign({ lines: ({ context }) => say(context, ({ callout: p }) => p.callOutRecorded({ channel: context.channel })) }),
+    offerUrgentTransfer: assign({ lines: ({ context }) => say(context, ({ callout: p }) => p.urgentOfferTransfer()) }),
+    sayOnCallAlerted: assign({ lines: ({ context }) => say(context, ({ callout: p }) => p.urgentOnCallAlerted()) }),
     sayTakenBack: assign({
       lines: ({ context, event }) => {
         const shift = 'output' in event ? (event.output as CancelCallOutOutput).shift : undefined;
-        return shift ? say(context, (p) => p.takenBack({ shift: words(context, shift) })) : context.lines;
+        return shift ? say(context, ({ callout: p }) => p.takenBack({ shift: words(context, shift) })) : context.lines;
       },
     }),
-    sayAlreadyFilled: assign({ lines: ({ context }) => say(context, (p) => p.alreadyFilled()) }),
-    sayNoCallOutToTakeBack: assign({ lines: ({ context }) => say(context, (p) => p.noCallOutToTakeBack({ channel: context.channel })) }),
-    sayClaimed: assign({ lines: ({ context }) => say(context, (p) => p.claimed()) }),
-    sayClaimTooLate: assign({ lines: ({ context }) => say(context, (p) => p.claimTooLate()) }),
-    sayNoOfferToClaim: assign({ lines: ({ context }) => say(context, (p) => p.noOfferToClaim({ channel: context.channel })) }),
-    sayGoodbye: assign({ lines: ({ context }) => say(context, (p) => p.goodbye()) }),
-    sayDidNotCatch: assign({ lines: ({ context }) => say(context, (_, r) => r.didNotCatch()) }),
-    sayDidNotUnderstand: assign({ lines: ({ context }) => say(context, (_, r) => r.didNotUnderstand()) }),
+    sayAlreadyFilled: assign({ lines: ({ context }) => say(context, ({ callout: p }) => p.alreadyFilled()) }),
+    sayNoCallOutToTakeBack: assign({ lines: ({ context }) => say(context, ({ callout: p }) => p.noCallOutToTakeBack({ channel: context.channel })) }),
+    sayClaimed: assign({ lines: ({ context }) => say(context, ({ callout: p }) => p.claimed()) }),
+    sayClaimTooLate: assign({ lines: ({ context }) => say(context, ({ callout: p }) => p.claimTooLate()) }),
+    sayNoOfferToClaim: assign({ lines: ({ context }) => say(context, ({ callout: p }) => p.noOfferToClaim({ channel: context.channel })) }),
+    sayGoodbye: assign({ lines: ({ context }) => say(context, ({ callout: p }) => p.goodbye()) }),
+    sayDidNotCatch: assign({ lines: ({ context }) => say(context, ({ router: r }) => r.didNotCatch()) }),
+    sayDidNotUnderstand: assign({ lines: ({ context }) => say(context, ({ router: r }) => r.didNotUnderstand()) }),
 
     listen: assign({
       directive: ({ context }, params: { for: Listening }) => ({
@@ -263,15 +220,7 @@ export const calloutMachine = setup({
         ...(params.for === 'yesNo' ? { expectsYesNo: true } : {}),
       }),
     }),
-    endConversation: assign({ directive: { kind: 'end' as const } }),
 
-    noteNow: assign({ now: ({ context, event }) => event.now ?? context.now }),
-    noticeLanguage: assign({
-      lang: ({ context, event }) => {
-        const { text } = spoken(event);
-        return text && detectLanguage(text) === 'es' ? 'es' : context.lang;
-      },
-    }),
     keepShifts: assign({ shifts: ({ event }) => ('output' in event ? (event.output as LookupShiftsOutput).shifts : []) }),
     chooseOnlyShift: assign({ shiftId: ({ context }) => context.shifts[0]?.id ?? null }),
     choosePickedShift: assign({
@@ -290,13 +239,10 @@ export const calloutMachine = setup({
     }),
     takeReason: assign({ reason: ({ event }) => spoken(event).text?.trim().slice(0, 500) ?? null }),
     noteUrgent: assign({ urgent: true }),
-    resetRetries: assign({ silences: 0, misunderstandings: 0 }),
-    countSilence: assign({ silences: ({ context }) => context.silences + 1 }),
-    countMisunderstanding: assign({ misunderstandings: ({ context }) => context.misunderstandings + 1 }),
-    backTo: assign({
-      handoff: ({ context, event }, params: { why: BackToRouter }) => ({
-        flow: ROUTER_FLOW[context.channel],
-        topic: params.why === 'message' ? `message:${context.topic === 'unsure' ? 'callout' : context.topic}` : params.why,
+    handBack: assign({
+      handoff: ({ context, event }, params: { reason: HandBack }) => ({
+        flow: routerFlow(context.channel),
+        topic: handBackTopic(params.reason, context.topic === 'unsure' ? 'callout' : context.topic),
         text: spoken(event).text,
         identity: context.caller ?? undefined,
         lang: context.lang,
@@ -307,31 +253,22 @@ export const calloutMachine = setup({
 }).createMachine({
   id: 'callout',
   context: ({ input }) => {
-    const caller = input.handoff?.identity ?? (input.identities.length === 1 ? input.identities[0] : null);
+    const caller = callerOf(input);
     const firstText = input.handoff?.text;
     return {
-      lines: [],
-      directive: { kind: 'gather' },
-      lang: input.handoff?.lang ?? input.lang,
-      conversationId: input.conversationId,
-      channel: input.channel,
-      callerPhone: input.callerPhone,
+      ...flowContextOf(input),
       caller,
-      agency: input.agency,
       topic: topicOf(input.handoff),
       firstText,
-      now: input.handoff?.now ?? input.now,
       shifts: [],
       shiftId: null,
       reason: null,
       etaMinutes: firstText ? (parseEta(firstText, { now: input.handoff?.now ?? input.now, timezone: input.agency.timezone })?.minutes ?? null) : null,
-      silences: 0,
       misunderstandings: 0,
       urgent: false,
-      handoff: null,
     };
   },
-  output: ({ context }) => (context.handoff ? { handoff: context.handoff } : {}),
+  output: ({ context }) => flowOutput(context, {}),
   initial: 'waitingForStart',
   on: { HANGUP: '.callerHungUp' },
   states: {
@@ -354,7 +291,7 @@ export const calloutMachine = setup({
         input: ({ context }) => ({ ...step(context, 'lookupShifts'), caregiverId: context.caller?.personId ?? '', now: context.now }),
         onDone: { target: 'decidingShift', actions: 'keepShifts' },
         // WellSky down or slow: the router takes a message for the scheduler.
-        onError: { target: 'backToRouter', actions: ['sayCannotReachSchedule', { type: 'backTo', params: { why: 'message' } }] },
+        onError: { target: 'backToRouter', actions: ['sayCannotReachSchedule', { type: 'handBack', params: { reason: 'message' } }] },
       },
     },
 
@@ -366,21 +303,21 @@ export const calloutMachine = setup({
       ],
     },
 
-    offeringPersonNoShifts: yesNoQuestion(
+    offeringPersonNoShifts: question(
       'sayNoShifts',
-      { target: '#callout.backToRouter', actions: [{ type: 'backTo', params: { why: 'operator' } }] },
+      { target: '#callout.backToRouter', actions: [{ type: 'handBack', params: { reason: 'operator' } }] },
       { target: 'saidGoodbye' },
     ),
 
-    confirmingShift: yesNoQuestion(
+    confirmingShift: question(
       'askConfirmShift',
       { target: 'shiftChosen', actions: ['chooseOnlyShift'] },
       { target: 'offeringPersonNotThatShift' },
     ),
 
-    offeringPersonNotThatShift: yesNoQuestion(
+    offeringPersonNotThatShift: question(
       'sayNotThatShift',
-      { target: '#callout.backToRouter', actions: [{ type: 'backTo', params: { why: 'operator' } }] },
+      { target: '#callout.backToRouter', actions: [{ type: 'handBack', params: { reason: 'operator' } }] },
       { target: 'saidGoodbye' },
     ),
 
@@ -391,17 +328,17 @@ export const calloutMachine = setup({
         INPUT: [
           ...whenTheCallerNeedsSomeoneNow,
           { guard: 'pickedAShift', target: 'shiftChosen', actions: ['noticeLanguage', 'noteNow', 'choosePickedShift'] },
-          { guard: 'misunderstoodBefore', target: 'backToRouter', actions: { type: 'backTo', params: { why: 'personOrMessage' } } },
+          { guard: 'misunderstoodBefore', target: 'backToRouter', actions: { type: 'handBack', params: { reason: 'personOrMessage' } } },
           { actions: ['noticeLanguage', 'countMisunderstanding', 'sayDidNotGetWhichShift', 'askWhichShift'] },
         ],
-        NO_INPUT: noInput('askWhichShift'),
+        NO_INPUT: noInputThen('askWhichShift'),
       },
     },
 
     shiftChosen: {
       always: [
         // Under way or over: not a call-out any more; a person sorts it out now.
-        { guard: 'shiftUnderWay', target: 'backToRouter', actions: ['sayAlreadyUnderWay', { type: 'backTo', params: { why: 'urgentShift' } }] },
+        { guard: 'shiftUnderWay', target: 'backToRouter', actions: ['sayAlreadyUnderWay', { type: 'handBack', params: { reason: 'urgentShift' } }] },
         { guard: { type: 'topicIs', params: { topic: 'late' } }, target: 'runningLate' },
         { guard: { type: 'topicIs', params: { topic: 'callout' } }, target: 'askingReason' },
         { target: 'askingLateOrCallOut' },
@@ -416,10 +353,10 @@ export const calloutMachine = setup({
           ...whenTheCallerNeedsSomeoneNow,
           { guard: 'saidLate', target: 'runningLate', actions: ['noticeLanguage', 'noteLate', 'takeEta'] },
           { guard: 'saidCallOut', target: 'askingReason', actions: ['noticeLanguage', 'noteCallOut'] },
-          { guard: 'misunderstoodBefore', target: 'backToRouter', actions: { type: 'backTo', params: { why: 'personOrMessage' } } },
+          { guard: 'misunderstoodBefore', target: 'backToRouter', actions: { type: 'handBack', params: { reason: 'personOrMessage' } } },
           { actions: ['noticeLanguage', 'countMisunderstanding', 'sayDidNotUnderstand', 'askLateOrCallOut'] },
         ],
-        NO_INPUT: noInput('askLateOrCallOut'),
+        NO_INPUT: noInputThen('askLateOrCallOut'),
       },
     },
 
@@ -435,10 +372,10 @@ export const calloutMachine = setup({
         INPUT: [
           ...whenTheCallerNeedsSomeoneNow,
           { guard: 'gaveEta', target: 'notifyingLate', actions: ['noticeLanguage', 'noteNow', 'takeEta'] },
-          { guard: 'misunderstoodBefore', target: 'backToRouter', actions: { type: 'backTo', params: { why: 'personOrMessage' } } },
+          { guard: 'misunderstoodBefore', target: 'backToRouter', actions: { type: 'handBack', params: { reason: 'personOrMessage' } } },
           { actions: ['noticeLanguage', 'countMisunderstanding', 'sayDidNotUnderstand', 'askEta'] },
         ],
-        NO_INPUT: noInput('askEta'),
+        NO_INPUT: noInputThen('askEta'),
       },
     },
 
@@ -451,7 +388,7 @@ export const calloutMachine = setup({
           lang: context.lang, shift: chosenShift(context)!, etaMinutes: context.etaMinutes ?? 0,
         }),
         onDone: { target: 'lateNoted' },
-        onError: { target: 'backToRouter', actions: { type: 'backTo', params: { why: 'message' } } },
+        onError: { target: 'backToRouter', actions: { type: 'handBack', params: { reason: 'message' } } },
       },
       on: { HANGUP: {} },
     },
@@ -464,22 +401,22 @@ export const calloutMachine = setup({
         INPUT: [
           ...whenTheCallerNeedsSomeoneNow,
           { guard: 'gaveText', target: 'confirmingCallOut', actions: ['noticeLanguage', 'takeReason'] },
-          { guard: 'misunderstoodBefore', target: 'backToRouter', actions: { type: 'backTo', params: { why: 'personOrMessage' } } },
+          { guard: 'misunderstoodBefore', target: 'backToRouter', actions: { type: 'handBack', params: { reason: 'personOrMessage' } } },
           { actions: ['countMisunderstanding', 'sayDidNotUnderstand', 'askReason'] },
         ],
-        NO_INPUT: noInput('askReason'),
+        NO_INPUT: noInputThen('askReason'),
       },
     },
 
-    confirmingCallOut: yesNoQuestion(
+    confirmingCallOut: question(
       'askConfirmCallOut',
       { target: 'recordingCallOut', actions: ['noteNow'] },
       { target: 'offeringPersonNotRecorded' },
     ),
 
-    offeringPersonNotRecorded: yesNoQuestion(
+    offeringPersonNotRecorded: question(
       'sayNotRecorded',
-      { target: '#callout.backToRouter', actions: [{ type: 'backTo', params: { why: 'operator' } }] },
+      { target: '#callout.backToRouter', actions: [{ type: 'handBack', params: { reason: 'operator' } }] },
       { target: 'saidGoodbye' },
     ),
 
@@ -496,15 +433,15 @@ export const calloutMachine = setup({
           { guard: 'urgentByText', target: 'callOutRecorded', actions: ['sayCallOutRecorded', 'noteUrgent', 'sayOnCallAlerted'] },
           { target: 'callOutRecorded', actions: 'sayCallOutRecorded' },
         ],
-        onError: { target: 'backToRouter', actions: { type: 'backTo', params: { why: 'message' } } },
+        onError: { target: 'backToRouter', actions: { type: 'handBack', params: { reason: 'message' } } },
       },
       // The call-out is recorded whether or not the caller is still there.
       on: { HANGUP: {} },
     },
 
-    offeringUrgentTransfer: yesNoQuestion(
+    offeringUrgentTransfer: question(
       'offerUrgentTransfer',
-      { target: '#callout.backToRouter', actions: [{ type: 'backTo', params: { why: 'urgentShift' } }] },
+      { target: '#callout.backToRouter', actions: [{ type: 'handBack', params: { reason: 'urgentShift' } }] },
       { target: 'saidGoodbye' },
     ),
 
@@ -519,14 +456,14 @@ export const calloutMachine = setup({
           { guard: { type: 'cancelOutcome', params: { outcome: 'alreadyFilled' } }, target: 'takenBack', actions: 'sayAlreadyFilled' },
           { target: 'offeringPersonNothingToTakeBack' },
         ],
-        onError: { target: 'backToRouter', actions: { type: 'backTo', params: { why: 'message' } } },
+        onError: { target: 'backToRouter', actions: { type: 'handBack', params: { reason: 'message' } } },
       },
       on: { HANGUP: {} },
     },
 
-    offeringPersonNothingToTakeBack: yesNoQuestion(
+    offeringPersonNothingToTakeBack: question(
       'sayNoCallOutToTakeBack',
-      { target: '#callout.backToRouter', actions: [{ type: 'backTo', params: { why: 'operator' } }] },
+      { target: '#callout.backToRouter', actions: [{ type: 'handBack', params: { reason: 'operator' } }] },
       { target: 'saidGoodbye' },
     ),
 
@@ -541,14 +478,14 @@ export const calloutMachine = setup({
           { guard: { type: 'claimOutcome', params: { outcome: 'tooLate' } }, target: 'claimDone', actions: 'sayClaimTooLate' },
           { target: 'offeringPersonNoOffer' },
         ],
-        onError: { target: 'backToRouter', actions: { type: 'backTo', params: { why: 'message' } } },
+        onError: { target: 'backToRouter', actions: { type: 'handBack', params: { reason: 'message' } } },
       },
       on: { HANGUP: {} },
     },
 
-    offeringPersonNoOffer: yesNoQuestion(
+    offeringPersonNoOffer: question(
       'sayNoOfferToClaim',
-      { target: '#callout.backToRouter', actions: [{ type: 'backTo', params: { why: 'operator' } }] },
+      { target: '#callout.backToRouter', actions: [{ type: 'handBack', params: { reason: 'operator' } }] },
       { target: 'saidGoodbye' },
     ),
 

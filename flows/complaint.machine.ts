@@ -23,21 +23,24 @@ import {
   type Handoff,
 } from './conversation';
 import { unprovidedEffect, type EffectStep, type TakeMessageInput, type TakeMessageOutput } from './effects';
-import { complaintPhrases, type ComplaintPhrases } from './phrases/complaint';
+import { complaintPhrases } from './phrases/complaint';
 import {
-  appendLine,
-  askedForPerson,
   callerOf,
   clientOf,
-  gaveText,
   handoffTo,
-  languageAfter,
+  interrupts,
+  kitActions,
+  kitGuards,
   routerFlow,
-  saidEmergency,
+  sayer,
   spoken,
-  type BackToRouter,
-} from './shared';
-import { yesNo } from './understand';
+  flowContextOf,
+  flowOutput,
+  type FlowContext,
+  type FlowOutput,
+  type HandBack,
+  type HandBackRoute,
+} from './kit';
 import { describesWhatHappened, gist, triageComplaint, wantsToRecord, type Severity } from './understand/complaint';
 
 export const COMPLAINT_MACHINE_VERSION = 1;
@@ -61,12 +64,7 @@ export interface RecordComplaintOutput {
   caseNumber: string;
 }
 
-export interface ComplaintContext extends ConversationContextBase {
-  conversationId: string;
-  channel: Channel;
-  callerPhone: string;
-  identities: CallerIdentity[];
-  agency: ConversationInput['agency'];
+export interface ComplaintContext extends FlowContext {
   caller: CallerIdentity | null;
   clientId: string | null;
   /** Why the router sent the caller here ('complaint', or 'unassigned' from the where-is flow). */
@@ -86,14 +84,11 @@ export interface ComplaintContext extends ConversationContextBase {
   now: string;
 }
 
-export interface ComplaintOutput {
+export interface ComplaintOutput extends FlowOutput {
   caseNumber: string | null;
-  handoff?: Handoff;
 }
 
-function say(context: ComplaintContext, line: (p: ComplaintPhrases) => string) {
-  return appendLine(context.lines, context.lang, line(complaintPhrases(context.lang)));
-}
+const say = sayer(complaintPhrases);
 
 function initialContext(input: ConversationInput): ComplaintContext {
   const caller = callerOf(input);
@@ -101,14 +96,7 @@ function initialContext(input: ConversationInput): ComplaintContext {
   const unassigned = topic === 'unassigned';
   const lang = input.handoff?.lang ?? input.lang;
   return {
-    lines: [],
-    directive: { kind: 'gather' },
-    lang,
-    conversationId: input.conversationId,
-    channel: input.channel,
-    callerPhone: input.callerPhone,
-    identities: input.identities,
-    agency: input.agency,
+    ...flowContextOf(input),
     caller,
     clientId: clientOf(caller)?.id ?? null,
     topic,
@@ -119,13 +107,17 @@ function initialContext(input: ConversationInput): ComplaintContext {
     reason: unassigned ? 'unassigned' : null,
     incomplete: false,
     retold: false,
-    silences: 0,
     wantsPerson: false,
     caseNumber: null,
-    handoff: null,
-    now: input.handoff?.now ?? input.now,
   };
 }
+
+/**
+ * An emergency or a request for a person: the case is saved first (the router then puts the
+ * caller through); during the read-back, what was said so far is triaged on the way.
+ */
+const saveFirst = (then: 'saving' | 'triaging'): HandBackRoute => (reason) =>
+  reason === 'emergency' ? { target: 'saving', actions: ['noteNow', 'markEmergency'] } : { target: then, actions: ['noteNow', 'markWantsPerson'] };
 
 export const complaintMachine = setup({
   types: {} as { context: ComplaintContext; events: ConversationEvent; input: ConversationInput; output: ComplaintOutput },
@@ -134,15 +126,9 @@ export const complaintMachine = setup({
     takeMessage: unprovidedEffect<TakeMessageOutput, TakeMessageInput>('takeMessage'),
   },
   guards: {
-    onThePhone: ({ context }) => context.channel === 'voice',
-    saidEmergency: ({ event }) => saidEmergency(event),
-    askedForPerson: ({ event }) => askedForPerson(event),
-    gaveText: ({ event }) => gaveText(event),
+    ...kitGuards,
     wantsToRecord: ({ event }) => !!spoken(event).text && wantsToRecord(spoken(event).text!),
-    saidYes: ({ context, event }) => spoken(event).digits === '1' || yesNo(spoken(event).text ?? '', context.lang) === 'yes',
-    saidNo: ({ context, event }) => spoken(event).digits === '2' || yesNo(spoken(event).text ?? '', context.lang) === 'no',
     retoldAlready: ({ context }) => context.retold,
-    silentBefore: ({ context }) => context.silences >= 1,
     hasComplaint: ({ context }) => context.text !== null,
     visitUnassigned: ({ context }) => context.topic === 'unassigned',
     isEmergency: ({ context }) => context.severity === 'emergency',
@@ -151,6 +137,7 @@ export const complaintMachine = setup({
     wantsPerson: ({ context }) => context.wantsPerson,
   },
   actions: {
+    ...kitActions<ComplaintContext>(),
     askWhatHappened: assign({ lines: ({ context }) => say(context, (p) => p.askWhatHappened({ channel: context.channel })) }),
     askAgain: assign({ lines: ({ context }) => say(context, (p) => p.askAgain()) }),
     sayDidNotCatch: assign({ lines: ({ context }) => say(context, (p) => p.didNotCatch()) }),
@@ -169,15 +156,11 @@ export const complaintMachine = setup({
     listen: assign({ directive: ({ context }) => ({ kind: 'gather' as const, hints: complaintPhrases(context.lang).hints() }) }),
     listenForYesNo: assign({ directive: ({ context }) => ({ kind: 'gather' as const, hints: complaintPhrases(context.lang).hints(), expectsYesNo: true }) }),
     record: assign({ directive: { kind: 'record' as const, maxSeconds: 180 } }),
-    endConversation: assign({ directive: { kind: 'end' as const } }),
 
-    noticeLanguage: assign({ lang: ({ context, event }) => languageAfter(event, context.lang) }),
-    noteNow: assign({ now: ({ context, event }) => ('now' in event && typeof event.now === 'string' ? event.now : context.now) }),
     captureText: assign({ text: ({ event }) => spoken(event).text?.trim() ?? null, silences: 0 }),
     addToText: assign({ text: ({ context, event }) => [context.text, spoken(event).text?.trim()].filter(Boolean).join(' ') }),
     markRetold: assign({ retold: true }),
     captureRecording: assign({ recordingUrl: ({ event }) => (event.type === 'RECORDING' ? (event.recordingUrl ?? null) : null) }),
-    countSilence: assign({ silences: ({ context }) => context.silences + 1 }),
     markIncomplete: assign({ incomplete: true }),
     markEmergency: assign({
       severity: 'emergency' as const,
@@ -192,15 +175,15 @@ export const complaintMachine = setup({
     keepCaseNumber: assign({
       caseNumber: ({ event }) => ('output' in event ? (event.output as RecordComplaintOutput).caseNumber : null),
     }),
-    backToRouter: assign({
-      handoff: ({ context }, params: { reason: BackToRouter }) =>
+    handBack: assign({
+      handoff: ({ context }, params: { reason: HandBack }) =>
         handoffTo(routerFlow(context.channel), { topic: params.reason, identity: context.caller, lang: context.lang, now: context.now }),
     }),
   },
 }).createMachine({
   id: 'complaint',
   context: ({ input }) => initialContext(input),
-  output: ({ context }) => ({ caseNumber: context.caseNumber, ...(context.handoff ? { handoff: context.handoff } : {}) }),
+  output: ({ context }) => flowOutput(context, { caseNumber: context.caseNumber }),
   initial: 'waitingForStart',
   states: {
     waitingForStart: {
@@ -221,8 +204,7 @@ export const complaintMachine = setup({
       entry: ['askWhatHappened', 'listen'],
       on: {
         INPUT: [
-          { guard: 'saidEmergency', target: 'saving', actions: ['noticeLanguage', 'noteNow', 'markEmergency'] },
-          { guard: 'askedForPerson', target: 'saving', actions: ['noteNow', 'markWantsPerson'] },
+          ...interrupts(saveFirst('saving')),
           { guard: and(['onThePhone', 'wantsToRecord']), target: 'recordingComplaint', actions: ['noticeLanguage', 'noteNow'] },
           { guard: 'gaveText', target: 'readingBack', actions: ['noticeLanguage', 'noteNow', 'captureText'] },
           { actions: ['sayDidNotCatch', 'askWhatHappened', 'listen'] },
@@ -243,8 +225,7 @@ export const complaintMachine = setup({
       entry: ['readBack', 'listenForYesNo'],
       on: {
         INPUT: [
-          { guard: 'saidEmergency', target: 'saving', actions: ['noticeLanguage', 'noteNow', 'markEmergency'] },
-          { guard: 'askedForPerson', target: 'triaging', actions: ['noteNow', 'markWantsPerson'] },
+          ...interrupts(saveFirst('triaging')),
           { guard: 'saidYes', target: 'triaging', actions: 'noteNow' },
           { guard: and(['saidNo', not('retoldAlready')]), target: 'askingWhatHappened', actions: ['noteNow', 'markRetold', 'askAgain'] },
           { guard: 'saidNo', target: 'triaging', actions: 'noteNow' },
@@ -302,10 +283,10 @@ export const complaintMachine = setup({
     caseRecorded: {
       always: [
         { guard: 'callerGone', target: 'done' },
-        { guard: 'isEmergency', target: 'handedBack', actions: { type: 'backToRouter', params: { reason: 'emergency' } } },
-        { guard: and(['isUrgent', 'onThePhone']), target: 'handedBack', actions: ['sayUrgentTaken', { type: 'backToRouter', params: { reason: 'urgent' } }] },
+        { guard: 'isEmergency', target: 'handedBack', actions: { type: 'handBack', params: { reason: 'emergency' } } },
+        { guard: and(['isUrgent', 'onThePhone']), target: 'handedBack', actions: ['sayUrgentTaken', { type: 'handBack', params: { reason: 'urgent' } }] },
         { guard: 'isUrgent', target: 'done', actions: 'sayUrgentTaken' },
-        { guard: 'wantsPerson', target: 'handedBack', actions: { type: 'backToRouter', params: { reason: 'operator' } } },
+        { guard: 'wantsPerson', target: 'handedBack', actions: { type: 'handBack', params: { reason: 'operator' } } },
         { target: 'done', actions: 'sayCaseTaken' },
       ],
     },
@@ -330,7 +311,7 @@ export const complaintMachine = setup({
         onDone: [
           { guard: 'callerGone', target: 'done' },
           { guard: not('isEmergency'), target: 'done', actions: 'sayPassedOn' },
-          { target: 'handedBack', actions: { type: 'backToRouter', params: { reason: 'emergency' } } },
+          { target: 'handedBack', actions: { type: 'handBack', params: { reason: 'emergency' } } },
         ],
         onError: { target: 'done', actions: 'sayNoted' },
       },

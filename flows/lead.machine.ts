@@ -23,9 +23,24 @@ import {
   type Handoff,
 } from './conversation';
 import { unprovidedEffect, type EffectStep, type TakeMessageInput, type TakeMessageOutput } from './effects';
-import { leadPhrases, type LeadPhrases, type LeadSlot } from './phrases/lead';
-import { appendLine, askedForPerson, gaveText, handoffTo, languageAfter, routerFlow, saidEmergency, spoken, type BackToRouter } from './shared';
-import { isSkip, parsePayer, parseZipOrCity, relationshipOfCallerTo, yesNo } from './understand';
+import { leadPhrases, type LeadSlot } from './phrases/lead';
+import {
+  flowContextOf,
+  flowOutput,
+  handoffTo,
+  interrupts,
+  kitActions,
+  kitGuards,
+  noInput,
+  routerFlow,
+  sayer,
+  spoken,
+  type FlowContext,
+  type FlowOutput,
+  type HandBack,
+  type HandBackRoute,
+} from './kit';
+import { isSkip, parsePayer, parseZipOrCity, placeSaidAlongTheWay, relationshipOfCallerTo, yesNo } from './understand';
 import { parsePersonName } from './understand/intake';
 
 export const LEAD_MACHINE_VERSION = 1;
@@ -63,12 +78,7 @@ export interface SaveLeadOutput {
   reference: string;
 }
 
-export interface LeadContext extends ConversationContextBase {
-  conversationId: string;
-  channel: Channel;
-  callerPhone: string;
-  identities: CallerIdentity[];
-  agency: ConversationInput['agency'];
+export interface LeadContext extends FlowContext {
   answers: LeadAnswers;
   skipped: LeadSlot[];
   asked: LeadSlot | null;
@@ -76,20 +86,17 @@ export interface LeadContext extends ConversationContextBase {
   returningPatientId: string | null;
   incomplete: boolean;
   /** After saving: put the caller through to on-call ('operator', 'emergency'). */
-  thenRouter: BackToRouter | null;
+  thenRouter: HandBack | null;
   reference: string | null;
   handoff: Handoff | null;
   now: string;
 }
 
-export interface LeadOutput {
+export interface LeadOutput extends FlowOutput {
   reference: string | null;
-  handoff?: Handoff;
 }
 
-function say(context: LeadContext, line: (p: LeadPhrases) => string) {
-  return appendLine(context.lines, context.lang, line(leadPhrases(context.lang)));
-}
+const say = sayer(leadPhrases);
 
 /** The next question: the first slot neither answered nor skipped. */
 export function nextSlot(answers: LeadAnswers, skipped: LeadSlot[]): LeadSlot | undefined {
@@ -107,7 +114,6 @@ export function nextSlot(answers: LeadAnswers, skipped: LeadSlot[]): LeadSlot | 
   return LEAD_SLOTS.find((slot) => !filled[slot] && !skipped.includes(slot));
 }
 
-const LIVES_IN = /\b(live|lives|living|located|vive|viven|vivimos)\s+(in|en)\b/i;
 const ZIP = /\b(\d{5})(?:-\d{4})?\b/;
 // A North American number said or typed in any common way: "303 555 0177", "(720) 555-0141", "+1 970…".
 const PHONE = /(?:\+?1[\s.-]?)?\(?([2-9]\d{2})\)?[\s.-]?(\d{3})[\s.-]?(\d{4})\b/;
@@ -168,7 +174,7 @@ export function absorb(answers: LeadAnswers, asked: LeadSlot | null, text: strin
   const phone = phoneIn(clean);
   if (phone && next.relationship !== 'SELF' && !next.careForPhone) next.careForPhone = phone;
   if (!next.zip && asked !== 'place' && ZIP.test(clean.replace(PHONE, ' '))) next.zip = ZIP.exec(clean.replace(PHONE, ' '))![1];
-  if (!next.city && asked !== 'place' && LIVES_IN.test(clean)) next.city = parseZipOrCity(clean.slice(clean.search(LIVES_IN)))?.city;
+  if (!next.city && asked !== 'place') next.city = placeSaidAlongTheWay(clean);
   if (next.relationship === 'SELF' && next.callerName && !next.careForName) next.careForName = next.callerName;
   return Object.fromEntries(Object.entries(next).filter(([, v]) => v !== undefined)) as LeadAnswers;
 }
@@ -178,26 +184,19 @@ function initialContext(input: ConversationInput): LeadContext {
   const lang = input.handoff?.lang ?? input.lang;
   const answers: LeadAnswers = onFile ? { callerName: `${onFile.firstName} ${onFile.lastName}`.trim() } : {};
   return {
-    lines: [],
-    directive: { kind: 'gather' },
-    lang,
-    conversationId: input.conversationId,
-    channel: input.channel,
-    callerPhone: input.callerPhone,
-    identities: input.identities,
-    agency: input.agency,
+    ...flowContextOf(input),
     answers: input.handoff?.text ? absorb(answers, null, input.handoff.text, lang) : answers,
     skipped: [],
     asked: null,
-    silences: 0,
     returningPatientId: onFile?.personId ?? null,
     incomplete: false,
     thenRouter: null,
     reference: null,
-    handoff: null,
-    now: input.handoff?.now ?? input.now,
   };
 }
+
+/** An emergency or a request for a person: what was captured is saved first, then the router takes over. */
+const saveThenRouter: HandBackRoute = (reason) => ({ target: 'saving', actions: ['noteNow', { type: 'thenRouter', params: { reason } }] });
 
 export const leadMachine = setup({
   types: {} as { context: LeadContext; events: ConversationEvent; input: ConversationInput; output: LeadOutput },
@@ -206,16 +205,14 @@ export const leadMachine = setup({
     takeMessage: unprovidedEffect<TakeMessageOutput, TakeMessageInput>('takeMessage'),
   },
   guards: {
-    saidEmergency: ({ event }) => saidEmergency(event),
-    askedForPerson: ({ event }) => askedForPerson(event),
+    ...kitGuards,
     saidSkip: ({ event }) => !!spoken(event).text && isSkip(spoken(event).text!),
-    gaveText: ({ event }) => gaveText(event),
-    silentBefore: ({ context }) => context.silences >= 1,
     everythingAsked: ({ context }) => nextSlot(context.answers, context.skipped) === undefined,
     callerGone: ({ context }) => context.incomplete && context.thenRouter === null,
-    backToRouter: ({ context }) => context.thenRouter !== null,
+    goesBackToRouter: ({ context }) => context.thenRouter !== null,
   },
   actions: {
+    ...kitActions<LeadContext>(),
     sayIntro: assign({
       lines: ({ context }) => say(context, (p) => p.intro({ channel: context.channel, returning: context.returningPatientId !== null })),
     }),
@@ -240,15 +237,11 @@ export const leadMachine = setup({
         ...(context.asked === 'consent' ? { expectsYesNo: true } : {}),
       }),
     }),
-    endConversation: assign({ directive: { kind: 'end' as const } }),
 
-    noticeLanguage: assign({ lang: ({ context, event }) => languageAfter(event, context.lang) }),
-    noteNow: assign({ now: ({ context, event }) => ('now' in event && typeof event.now === 'string' ? event.now : context.now) }),
     takeAnswer: assign({ answers: ({ context, event }) => absorb(context.answers, context.asked, spoken(event).text ?? '', context.lang) }),
     skipQuestion: assign({ skipped: ({ context }) => (context.asked ? [...context.skipped, context.asked] : context.skipped) }),
-    countSilence: assign({ silences: ({ context }) => context.silences + 1 }),
     markIncomplete: assign({ incomplete: true }),
-    thenRouter: assign({ thenRouter: (_, params: { reason: BackToRouter }) => params.reason, incomplete: true }),
+    thenRouter: assign({ thenRouter: (_, params: { reason: HandBack }) => params.reason, incomplete: true }),
     keepReference: assign({ reference: ({ event }) => ('output' in event ? (event.output as SaveLeadOutput).reference : null) }),
     handBack: assign({
       handoff: ({ context }) =>
@@ -258,7 +251,7 @@ export const leadMachine = setup({
 }).createMachine({
   id: 'lead',
   context: ({ input }) => initialContext(input),
-  output: ({ context }) => ({ reference: context.reference, ...(context.handoff ? { handoff: context.handoff } : {}) }),
+  output: ({ context }) => flowOutput(context, { reference: context.reference }),
   initial: 'waitingForStart',
   states: {
     waitingForStart: {
@@ -280,16 +273,13 @@ export const leadMachine = setup({
       entry: ['chooseQuestion', 'askQuestion', 'listen'],
       on: {
         INPUT: [
-          { guard: 'saidEmergency', target: 'saving', actions: ['noticeLanguage', 'noteNow', { type: 'thenRouter', params: { reason: 'emergency' } }] },
-          { guard: 'askedForPerson', target: 'saving', actions: ['noteNow', { type: 'thenRouter', params: { reason: 'operator' } }] },
+          ...interrupts(saveThenRouter),
           { guard: 'saidSkip', target: 'choosingQuestion', actions: ['noticeLanguage', 'noteNow', 'skipQuestion'] },
           { guard: 'gaveText', target: 'choosingQuestion', actions: ['noticeLanguage', 'noteNow', 'takeAnswer'] },
           { actions: ['sayDidNotCatch', 'askQuestion', 'listen'] },
         ],
-        NO_INPUT: [
-          { guard: 'silentBefore', target: 'choosingQuestion', actions: ['noteNow', 'skipQuestion'] },
-          { actions: ['countSilence', 'sayDidNotCatch', 'askQuestion', 'listen'] },
-        ],
+        // Twice silent: the question is passed.
+        NO_INPUT: noInput(['sayDidNotCatch', 'askQuestion', 'listen'], { target: 'choosingQuestion', actions: ['noteNow', 'skipQuestion'] }),
         HANGUP: { target: 'saving', actions: ['noteNow', 'markIncomplete'] },
       },
     },
@@ -312,7 +302,7 @@ export const leadMachine = setup({
         }),
         onDone: [
           { guard: 'callerGone', target: 'done', actions: 'keepReference' },
-          { guard: 'backToRouter', target: 'handedBack', actions: ['keepReference', 'handBack'] },
+          { guard: 'goesBackToRouter', target: 'handedBack', actions: ['keepReference', 'handBack'] },
           { target: 'done', actions: ['keepReference', 'sayThanks'] },
         ],
         onError: 'savingAsMessage',
@@ -338,7 +328,7 @@ export const leadMachine = setup({
         }),
         onDone: [
           { guard: 'callerGone', target: 'done' },
-          { guard: 'backToRouter', target: 'handedBack', actions: 'handBack' },
+          { guard: 'goesBackToRouter', target: 'handedBack', actions: 'handBack' },
           { target: 'done', actions: 'sayThanks' },
         ],
         onError: { target: 'done', actions: 'sayNoted' },

@@ -36,7 +36,8 @@ import {
   type TakeMessageOutput,
 } from './effects';
 import { routerPhrases, type ClarifyTopic, type Listening, type RouterPhrases, type WhoOption } from './phrases/router';
-import { detectLanguage, isOperatorRequest, readUtterance, understand, yesNo, type CallerRole, type Reading } from './understand';
+import { interrupts, kitActions, kitGuards, noInput, readHandBack, spoken, type HandBack, type HandBackRoute } from './kit';
+import { isOperatorRequest, readUtterance, understand, type CallerRole, type Reading } from './understand';
 import type { Intent } from './understand/types';
 
 /** Bump when a state or actor is renamed or removed: older snapshots then start over politely. */
@@ -104,12 +105,6 @@ export interface RouterOutput {
 }
 
 // ── Reading what the caller said ────────────────────────────────────────────────────────────
-
-function spoken(event: RouterEvent): { text?: string; digits?: string } {
-  if (event.type === 'INPUT') return { text: event.text, digits: event.digits };
-  if (event.type === 'START') return { text: event.text };
-  return {};
-}
 
 /** Several guards ask what one event meant: read it once per event and question. */
 const understood = new WeakMap<RouterEvent, Map<string, Reading>>();
@@ -332,19 +327,20 @@ function calloutTopic(heard: Heard | null): MessageTopic {
   return heard === 'late' ? 'late' : heard === 'uncallout' ? 'uncallout' : 'callout';
 }
 
+/**
+ * The router owns what other flows hand back for: an emergency is handled here, and a request for
+ * a person puts the caller through (or alerts on-call by text).
+ */
+const ownHandling: HandBackRoute = (reason) =>
+  reason === 'emergency'
+    ? { target: '#router.handlingEmergency', actions: [{ type: 'noteAlert', params: { reason: 'emergency' } }] }
+    : { target: '#router.connectingToPerson', actions: [{ type: 'noteAlert', params: { reason: 'operator' } }] };
+
 /** Emergencies and "a person" interrupt every question. Listed first in every INPUT. */
-const whenTheCallerNeedsSomeoneNow = [
-  {
-    guard: 'saidEmergency',
-    target: '#router.handlingEmergency',
-    actions: ['noticeLanguage', { type: 'noteAlert', params: { reason: 'emergency' } }],
-  },
-  {
-    guard: 'askedForPerson',
-    target: '#router.connectingToPerson',
-    actions: ['noticeLanguage', { type: 'noteAlert', params: { reason: 'operator' } }],
-  },
-] as const;
+const whenTheCallerNeedsSomeoneNow = interrupts(ownHandling);
+
+/** A question's no-input path: ask once more, then offer a person or a message. */
+const noInputThen = (ask: string) => noInput(['sayDidNotCatch', ask], { target: 'offeringPersonOrMessage' });
 
 function createRouterMachine(channel: Channel) {
   return setup({
@@ -359,17 +355,10 @@ function createRouterMachine(channel: Channel) {
       alertStaff: unprovidedEffect<AlertStaffOutput, AlertStaffInput>('alertStaff'),
     },
     guards: {
-      onThePhone: ({ context }) => context.channel === 'voice',
+      ...kitGuards,
+      // The router reads an utterance as a whole (scored): its own emergency and person guards.
       saidEmergency: ({ context, event }) => whatWasSaid(event, context) === 'emergency',
       askedForPerson: ({ context, event }) => whatWasSaid(event, context) === 'operator',
-      saidYes: ({ context, event }) => {
-        const { text, digits } = spoken(event);
-        return digits === '1' || (!!text && yesNo(text, context.lang) === 'yes');
-      },
-      saidNo: ({ context, event }) => {
-        const { text, digits } = spoken(event);
-        return digits === '2' || (!!text && yesNo(text, context.lang) === 'no');
-      },
       saidSomethingToActOn: ({ context, event }) => actionable(whatWasSaid(event, context)),
       purposeUnclear: ({ context, event }) => {
         const heard = whatWasSaid(event, context);
@@ -377,9 +366,6 @@ function createRouterMachine(channel: Channel) {
       },
       namedWhoIsCalling: ({ context, event }) =>
         chosenIdentity(context.identities, spoken(event).text, spoken(event).digits) !== undefined,
-      gaveText: ({ event }) => !!spoken(event).text?.trim(),
-      silentBefore: ({ context }) => context.silences >= 1,
-      misunderstoodBefore: ({ context }) => context.misunderstandings >= 1,
       severalPeopleShareTheNumber: ({ context }) => context.identities.length > 1,
       unsureWhatWasMeant: ({ context }) => context.unsure !== null,
       hasSomethingToActOn: ({ context }) => context.heard !== null && actionable(context.heard),
@@ -395,12 +381,13 @@ function createRouterMachine(channel: Channel) {
       anotherPersonOnCall: ({ context }) => context.onCallIndex + 1 < context.agency.onCall.length,
       // The composition root provides this for the flows it runs; without it callers leave a message.
       flowAvailable: (_, _params: { flow: string }) => false,
-      handedBack: ({ context }, params: { reason: string }) => context.handedBack === params.reason,
+      handedBack: ({ context }, params: { reason: HandBack }) => readHandBack(context.handedBack)?.reason === params.reason,
       // The call-out flow could not go on (WellSky down): the caller leaves a message instead.
-      handedBackForMessage: ({ context }) => context.handedBack?.startsWith('message:') ?? false,
+      handedBackForMessage: ({ context }) => readHandBack(context.handedBack)?.reason === 'message',
       callerIsKnownCaregiver: ({ context }) => context.caller?.kind === 'caregiver' && context.caller.active !== false,
     },
     actions: {
+      ...kitActions<RouterContext>(),
       // What the router says: each action appends one line from flows/phrases/router.ts.
       sayHello: assign({
         lines: ({ context }) => {
@@ -495,15 +482,8 @@ function createRouterMachine(channel: Channel) {
           timeoutSeconds: 25,
         }),
       }),
-      endConversation: assign({ directive: { kind: 'end' as const } }),
 
       // What the router remembers.
-      noticeLanguage: assign({
-        lang: ({ context, event }) => {
-          const { text } = spoken(event);
-          return text && detectLanguage(text) === 'es' ? 'es' : context.lang;
-        },
-      }),
       hear: assign(({ context, event }) => {
         const unsure = unsureBetween(event, context);
         return {
@@ -536,10 +516,7 @@ function createRouterMachine(channel: Channel) {
       }),
       noteCaregiver: assign({ saysCaregiver: true }),
       noteNotAboutShift: assign({ notAboutShift: true }),
-      resetRetries: assign({ silences: 0, misunderstandings: 0 }),
       forgetLastAnswer: assign({ heard: null }),
-      countSilence: assign({ silences: ({ context }) => context.silences + 1 }),
-      countMisunderstanding: assign({ misunderstandings: ({ context }) => context.misunderstandings + 1 }),
       markUrgent: assign({ urgent: true }),
       noteAlert: assign({ alert: ({ event }, params: { reason: AlertReason }) => ({ reason: params.reason, text: spoken(event).text }) }),
       startOnCallChain: assign({ onCallIndex: 0 }),
@@ -574,7 +551,7 @@ function createRouterMachine(channel: Channel) {
       }),
       draftHandedBackMessage: assign({
         message: ({ context }) => {
-          const topic = context.handedBack?.replace(/^message:/, '');
+          const topic = readHandBack(context.handedBack)?.messageTopic;
           return draft('scheduler', topic === 'late' || topic === 'uncallout' || topic === 'claimShift' ? topic : 'callout');
         },
       }),
@@ -654,10 +631,7 @@ function createRouterMachine(channel: Channel) {
             { guard: 'misunderstoodBefore', target: 'offeringPersonOrMessage', actions: 'noticeLanguage' },
             { actions: ['noticeLanguage', 'countMisunderstanding', 'sayDidNotUnderstand', 'askWhoIsCalling'] },
           ],
-          NO_INPUT: [
-            { guard: 'silentBefore', target: 'offeringPersonOrMessage' },
-            { actions: ['countSilence', 'sayDidNotCatch', 'askWhoIsCalling'] },
-          ],
+          NO_INPUT: noInputThen('askWhoIsCalling'),
         },
       },
 
@@ -671,10 +645,7 @@ function createRouterMachine(channel: Channel) {
             { guard: 'purposeUnclear', actions: ['noticeLanguage', 'countMisunderstanding', 'sayDidNotUnderstand', 'askPurpose'] },
             { target: 'decidingPurpose', actions: ['noticeLanguage', 'hear'] },
           ],
-          NO_INPUT: [
-            { guard: 'silentBefore', target: 'offeringPersonOrMessage' },
-            { actions: ['countSilence', 'sayDidNotCatch', 'askPurpose'] },
-          ],
+          NO_INPUT: noInputThen('askPurpose'),
         },
       },
 
@@ -785,10 +756,7 @@ function createRouterMachine(channel: Channel) {
             { guard: 'misunderstoodBefore', target: 'offeringPersonOrMessage', actions: 'noticeLanguage' },
             { actions: ['noticeLanguage', 'countMisunderstanding', 'sayDidNotUnderstand', 'askAnythingElse'] },
           ],
-          NO_INPUT: [
-            { guard: 'silentBefore', target: 'offeringPersonOrMessage' },
-            { actions: ['countSilence', 'sayDidNotCatch', 'askAnythingElse'] },
-          ],
+          NO_INPUT: noInputThen('askAnythingElse'),
         },
       },
 
@@ -805,10 +773,7 @@ function createRouterMachine(channel: Channel) {
             { guard: 'misunderstoodBefore', target: 'offeringPersonOrMessage', actions: 'noticeLanguage' },
             { actions: ['noticeLanguage', 'countMisunderstanding', 'sayDidNotUnderstand', 'offerPerson'] },
           ],
-          NO_INPUT: [
-            { guard: 'silentBefore', target: 'offeringPersonOrMessage' },
-            { actions: ['countSilence', 'sayDidNotCatch', 'offerPerson'] },
-          ],
+          NO_INPUT: noInputThen('offerPerson'),
         },
       },
 
@@ -825,10 +790,7 @@ function createRouterMachine(channel: Channel) {
             { guard: 'misunderstoodBefore', target: 'offeringPersonOrMessage', actions: 'noticeLanguage' },
             { actions: ['noticeLanguage', 'countMisunderstanding', 'sayDidNotUnderstand', 'offerMessageForOffice'] },
           ],
-          NO_INPUT: [
-            { guard: 'silentBefore', target: 'offeringPersonOrMessage' },
-            { actions: ['countSilence', 'sayDidNotCatch', 'offerMessageForOffice'] },
-          ],
+          NO_INPUT: noInputThen('offerMessageForOffice'),
         },
       },
 

@@ -19,17 +19,31 @@ import { and, assign, not, setup } from 'xstate';
 import {
   AWAITING_INPUT,
   type CallerIdentity,
-  type Channel,
-  type ConversationContextBase,
   type ConversationEvent,
   type ConversationInput,
   type Handoff,
 } from './conversation';
 import { unprovidedEffect, type EffectStep, type StaffRole, type TakeMessageInput, type TakeMessageOutput } from './effects';
-import { whereIsPhrases, type ClientOption, type WhereIsPhrases } from './phrases/where-is-caregiver';
+import { whereIsPhrases, type ClientOption } from './phrases/where-is-caregiver';
 import { chosenIdentity } from './router.machine';
-import { appendLine, askedForPerson, callerOf, clientOf, FLOWS, handoffTo, languageAfter, routerFlow, saidEmergency, spoken } from './shared';
-import { yesNo } from './understand';
+import {
+  callerOf,
+  clientOf,
+  flowContextOf,
+  flowOutput,
+  FLOWS,
+  handoffTo,
+  interrupts,
+  kitActions,
+  kitGuards,
+  noInput,
+  routerFlow,
+  sayer,
+  spoken,
+  type FlowContext,
+  type FlowOutput,
+  type HandBack,
+} from './kit';
 
 export const WHERE_IS_CAREGIVER_MACHINE_VERSION = 1;
 
@@ -111,14 +125,7 @@ interface MessageDraft {
   then: 'schedulerWillCall' | 'latePassedOn' | 'nothing';
 }
 
-type BackTo = 'operator' | 'emergency' | 'personOrMessage';
-
-export interface WhereIsCaregiverContext extends ConversationContextBase {
-  conversationId: string;
-  channel: Channel;
-  callerPhone: string;
-  identities: CallerIdentity[];
-  agency: ConversationInput['agency'];
+export interface WhereIsCaregiverContext extends FlowContext {
   caller: CallerIdentity | null;
   /** One identity per client the caller may ask about; the chosen one once known. */
   choices: CallerIdentity[];
@@ -133,14 +140,11 @@ export interface WhereIsCaregiverContext extends ConversationContextBase {
   now: string;
 }
 
-export interface WhereIsCaregiverOutput {
+export interface WhereIsCaregiverOutput extends FlowOutput {
   state: VisitState | null;
-  handoff?: Handoff;
 }
 
-function say(context: WhereIsCaregiverContext, line: (p: WhereIsPhrases) => string) {
-  return appendLine(context.lines, context.lang, line(whereIsPhrases(context.lang)));
-}
+const say = sayer(whereIsPhrases);
 
 function options(choices: CallerIdentity[]): ClientOption[] {
   return choices.map((c) => ({ ownCare: c.kind === 'client', firstName: clientOf(c)?.firstName }));
@@ -150,14 +154,7 @@ function initialContext(input: ConversationInput): WhereIsCaregiverContext {
   const caller = callerOf(input);
   const choices = clientChoices(caller, input.identities);
   return {
-    lines: [],
-    directive: { kind: 'gather' },
-    lang: input.handoff?.lang ?? input.lang,
-    conversationId: input.conversationId,
-    channel: input.channel,
-    callerPhone: input.callerPhone,
-    identities: input.identities,
-    agency: input.agency,
+    ...flowContextOf(input),
     caller,
     choices,
     chosen: choices.length === 1 ? choices[0] : null,
@@ -165,15 +162,15 @@ function initialContext(input: ConversationInput): WhereIsCaregiverContext {
     state: null,
     message: null,
     callerGone: false,
-    silences: 0,
     misunderstandings: 0,
-    handoff: null,
-    now: input.handoff?.now ?? input.now,
   };
 }
 
 const staffTime = (iso: string, zone: string) =>
   new Date(iso).toLocaleTimeString('en-US', { timeZone: zone, hour: 'numeric', minute: '2-digit' });
+
+/** Back to the router, which puts the caller through or takes a message. */
+const backToRouter = (reason: HandBack, before: string[] = []) => ({ target: 'handedBack', actions: [...before, { type: 'handBack', params: { reason } }] });
 
 export const whereIsCaregiverMachine = setup({
   types: {} as { context: WhereIsCaregiverContext; events: ConversationEvent; input: ConversationInput; output: WhereIsCaregiverOutput },
@@ -183,21 +180,17 @@ export const whereIsCaregiverMachine = setup({
     takeMessage: unprovidedEffect<TakeMessageOutput, TakeMessageInput>('takeMessage'),
   },
   guards: {
-    saidEmergency: ({ event }) => saidEmergency(event),
-    askedForPerson: ({ event }) => askedForPerson(event),
+    ...kitGuards,
     knowsTheClient: ({ context }) => context.chosen !== null,
     severalClients: ({ context }) => context.choices.length > 1,
     namedAClient: ({ context, event }) => chosenIdentity(context.choices, spoken(event).text, spoken(event).digits) !== undefined,
-    saidYes: ({ context, event }) => spoken(event).digits === '1' || yesNo(spoken(event).text ?? '', context.lang) === 'yes',
-    saidNo: ({ context, event }) => spoken(event).digits === '2' || yesNo(spoken(event).text ?? '', context.lang) === 'no',
-    silentBefore: ({ context }) => context.silences >= 1,
-    misunderstoodBefore: ({ context }) => context.misunderstandings >= 1,
     visitIs: ({ context }, params: { state: VisitState }) => context.state === params.state,
     nobodyAssigned: ({ context }) => context.state === 'unassigned',
     caregiverLate: ({ context }) => context.state === 'late',
     callerGone: ({ context }) => context.callerGone,
   },
   actions: {
+    ...kitActions<WhereIsCaregiverContext>(),
     askWhichClient: assign({ lines: ({ context }) => say(context, (p) => p.askWhichClient({ options: options(context.choices), channel: context.channel })) }),
     sayDidNotUnderstand: assign({ lines: ({ context }) => say(context, (p) => p.didNotUnderstand()) }),
     sayClockedIn: assign({
@@ -231,16 +224,10 @@ export const whereIsCaregiverMachine = setup({
     sayGoodbye: assign({ lines: ({ context }) => say(context, (p) => p.goodbye()) }),
 
     listen: assign({ directive: ({ context }) => ({ kind: 'gather' as const, hints: whereIsPhrases(context.lang).hints({ options: options(context.choices) }) }) }),
-    endConversation: assign({ directive: { kind: 'end' as const } }),
 
-    noticeLanguage: assign({ lang: ({ context, event }) => languageAfter(event, context.lang) }),
-    noteNow: assign({ now: ({ context, event }) => ('now' in event && typeof event.now === 'string' ? event.now : context.now) }),
     takeClientChoice: assign({
       chosen: ({ context, event }) => context.choices[chosenIdentity(context.choices, spoken(event).text, spoken(event).digits)!] ?? null,
     }),
-    countSilence: assign({ silences: ({ context }) => context.silences + 1 }),
-    countMisunderstanding: assign({ misunderstandings: ({ context }) => context.misunderstandings + 1 }),
-    resetRetries: assign({ silences: 0, misunderstandings: 0 }),
     markCallerGone: assign({ callerGone: true }),
     keepVisit: assign(({ context, event }) => {
       const visits = 'output' in event ? (event.output as CheckTodaysVisitsOutput).visits : [];
@@ -263,8 +250,8 @@ export const whereIsCaregiverMachine = setup({
         return { role: 'scheduler' as const, then: 'schedulerWillCall' as const, text: "Asked where their caregiver is; today's schedule could not be read from WellSky." };
       },
     }),
-    backToRouter: assign({
-      handoff: ({ context }, params: { reason: BackTo }) =>
+    handBack: assign({
+      handoff: ({ context }, params: { reason: HandBack }) =>
         handoffTo(routerFlow(context.channel), { topic: params.reason, identity: context.chosen ?? context.caller, lang: context.lang, now: context.now }),
     }),
     handOverAsUrgentCase: assign({
@@ -274,18 +261,18 @@ export const whereIsCaregiverMachine = setup({
 }).createMachine({
   id: 'whereIsCaregiver',
   context: ({ input }) => initialContext(input),
-  output: ({ context }) => ({ state: context.state, ...(context.handoff ? { handoff: context.handoff } : {}) }),
+  output: ({ context }) => flowOutput(context, { state: context.state }),
   initial: 'waitingForStart',
   states: {
     waitingForStart: {
       tags: AWAITING_INPUT,
       on: {
         START: [
-          { guard: 'saidEmergency', target: 'handedBack', actions: ['noteNow', { type: 'backToRouter', params: { reason: 'emergency' } }] },
+          { guard: 'saidEmergency', target: 'handedBack', actions: ['noteNow', { type: 'handBack', params: { reason: 'emergency' } }] },
           { guard: 'knowsTheClient', target: 'checking', actions: 'noteNow' },
           { guard: 'severalClients', target: 'choosingClient', actions: 'noteNow' },
           // Not on file for any client (the router should not have sent them): say nothing about anyone.
-          { target: 'handedBack', actions: ['noteNow', { type: 'backToRouter', params: { reason: 'personOrMessage' } }] },
+          { target: 'handedBack', actions: ['noteNow', { type: 'handBack', params: { reason: 'personOrMessage' } }] },
         ],
       },
     },
@@ -296,16 +283,12 @@ export const whereIsCaregiverMachine = setup({
       entry: ['askWhichClient', 'listen'],
       on: {
         INPUT: [
-          { guard: 'saidEmergency', target: 'handedBack', actions: ['noticeLanguage', 'noteNow', { type: 'backToRouter', params: { reason: 'emergency' } }] },
-          { guard: 'askedForPerson', target: 'handedBack', actions: ['noteNow', { type: 'backToRouter', params: { reason: 'operator' } }] },
+          ...interrupts(backToRouter, ['noticeLanguage', 'noteNow']),
           { guard: 'namedAClient', target: 'checking', actions: ['noticeLanguage', 'noteNow', 'takeClientChoice'] },
-          { guard: 'misunderstoodBefore', target: 'handedBack', actions: ['noteNow', { type: 'backToRouter', params: { reason: 'personOrMessage' } }] },
+          { guard: 'misunderstoodBefore', ...backToRouter('personOrMessage', ['noteNow']) },
           { actions: ['noticeLanguage', 'countMisunderstanding', 'sayDidNotUnderstand', 'askWhichClient', 'listen'] },
         ],
-        NO_INPUT: [
-          { guard: 'silentBefore', target: 'handedBack', actions: ['noteNow', { type: 'backToRouter', params: { reason: 'personOrMessage' } }] },
-          { actions: ['countSilence', 'askWhichClient', 'listen'] },
-        ],
+        NO_INPUT: noInput(['askWhichClient', 'listen'], backToRouter('personOrMessage', ['noteNow'])),
         HANGUP: { target: 'done', actions: 'markCallerGone' },
       },
     },
@@ -362,17 +345,13 @@ export const whereIsCaregiverMachine = setup({
       entry: ['resetRetries', 'listen'],
       on: {
         INPUT: [
-          { guard: 'saidEmergency', target: 'handedBack', actions: ['noticeLanguage', 'noteNow', { type: 'backToRouter', params: { reason: 'emergency' } }] },
-          { guard: 'askedForPerson', target: 'handedBack', actions: ['noteNow', { type: 'backToRouter', params: { reason: 'operator' } }] },
-          { guard: 'saidYes', target: 'handedBack', actions: ['noticeLanguage', 'noteNow', { type: 'backToRouter', params: { reason: 'operator' } }] },
+          ...interrupts(backToRouter, ['noticeLanguage', 'noteNow']),
+          { guard: 'saidYes', target: 'handedBack', actions: ['noticeLanguage', 'noteNow', { type: 'handBack', params: { reason: 'operator' } }] },
           { guard: 'saidNo', target: 'done', actions: ['noticeLanguage', 'sayGoodbye'] },
-          { guard: 'misunderstoodBefore', target: 'handedBack', actions: ['noteNow', { type: 'backToRouter', params: { reason: 'personOrMessage' } }] },
+          { guard: 'misunderstoodBefore', ...backToRouter('personOrMessage', ['noteNow']) },
           { actions: ['noticeLanguage', 'countMisunderstanding', 'sayDidNotUnderstand', 'sayNoVisitToday', 'listen'] },
         ],
-        NO_INPUT: [
-          { guard: 'silentBefore', target: 'done', actions: 'sayGoodbye' },
-          { actions: ['countSilence', 'sayNoVisitToday', 'listen'] },
-        ],
+        NO_INPUT: noInput(['sayNoVisitToday', 'listen'], { target: 'done', actions: ['sayGoodbye'] }),
         HANGUP: { target: 'done', actions: 'markCallerGone' },
       },
     },

@@ -32,7 +32,7 @@ import { createDashboardRouter } from './dashboard';
 import { CALLOUT_FLOW, CALLOUT_MACHINE_VERSION, calloutMachine } from '../flows/callout.machine';
 import { createCalloutEffects, createShiftFill, type ShiftFill } from './shiftfill';
 import { COMPLAINT_MACHINE_VERSION, complaintMachine } from '../flows/complaint.machine';
-import { FLOWS } from '../flows/shared';
+import { FLOWS } from '../flows/kit';
 import { createComplaints, type Complaints } from './complaints';
 import { LEAD_MACHINE_VERSION, leadMachine } from '../flows/lead.machine';
 import { createLeads } from './leads';
@@ -98,7 +98,7 @@ export interface BuildOptions {
 export async function buildServices(config: Config, opts: BuildOptions = {}): Promise<Services> {
   const clock = opts.clock ?? systemClock;
   const ownsDb = !opts.db;
-  const db = opts.db ?? (await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const db = opts.db ?? (await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, preparedStatements: config.databasePreparedStatements }));
   await migrate(db);
 
   let sandbox: Services['sandbox'];

@@ -172,6 +172,8 @@ const envSchema = z.object({
   DATABASE_URL: optionalString.pipe(
     z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
   ),
+  /** Postgres: named (prepared) statements; off behind a transaction-mode pooler that cannot keep them. */
+  DATABASE_PREPARED_STATEMENTS: z.enum(['on', 'off']).default('on'),
   DATA_DIR: z.string().default('./data'),
   WELLSKY_BASE_URL: z.url({ message: 'must be a URL such as https://connect.clearcareonline.com' }).default('https://connect.clearcareonline.com'),
   WELLSKY_CLIENT_ID: optionalString,
@@ -237,6 +239,8 @@ export interface Config {
   port: number;
   publicBaseUrl: string;
   databaseUrl?: string;
+  /** Postgres: each distinct statement runs under a name, parsed and planned once per connection. */
+  databasePreparedStatements: boolean;
   dataDir: string;
   wellsky:
     | { mode: 'live'; baseUrl: string; clientId: string; clientSecret: string; agencyId: string }
@@ -326,6 +330,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     publicBaseUrl,
     databaseUrl: e.DATABASE_URL,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS === 'on',
     dataDir: e.DATA_DIR,
     wellsky: someWellsky
       ? { mode: 'live', baseUrl: e.WELLSKY_BASE_URL.replace(/\/+$/, ''), clientId: e.WELLSKY_CLIENT_ID!, clientSecret: e.WELLSKY_CLIENT_SECRET!, agencyId: e.WELLSKY_AGENCY_ID! }

@@ -91,7 +91,26 @@ function buildLogger(): winston.Logger {
   return winston.createLogger({ level, format, transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn'] })] });
 }
 
-export const log = buildLogger();
+/**
+ * winston runs every line through its formats (the scrubbing, the timestamp, JSON) before the
+ * transport drops it for its level: a line below the level cost as much as one written. The
+ * level methods (`log.info(…)`, …) return at once for a level nobody writes.
+ */
+function quietBelowLevel(logger: winston.Logger): winston.Logger {
+  const methods = logger as unknown as Record<string, (...args: unknown[]) => winston.Logger>;
+  for (const level of Object.keys(logger.levels)) {
+    const write = methods[level];
+    if (typeof write !== 'function') continue;
+    methods[level] = function (this: winston.Logger, ...args: unknown[]) {
+      const self = this ?? logger;
+      if (!self.isLevelEnabled(level)) return self;
+      return write.apply(self, args);
+    };
+  }
+  return logger;
+}
+
+export const log = quietBelowLevel(buildLogger());
 
 /** A logger for one module: every line carries `module`. */
 export function moduleLog(module: string): winston.Logger {

@@ -1,6 +1,6 @@
 import winston from 'winston';
 import Transport from 'winston-transport';
-import { log, maskPhone, scrub, withRequestId } from '../src/log';
+import { log, maskPhone, moduleLog, scrub, withRequestId } from '../src/log';
 
 class Capture extends Transport {
   lines: Record<string, unknown>[] = [];
@@ -48,6 +48,35 @@ describe('logging without personal data', () => {
     expect(line.caregivers).toBe(36);
     expect(line.since).toBe('2026-01-29T14:00:00Z');
     expect(line.shiftId).toBe('109131818');
+  });
+});
+describe('lines below the level', () => {
+  const capture = new Capture();
+  let level: string;
+  beforeAll(() => {
+    level = log.level;
+    log.add(capture);
+  });
+  afterAll(() => {
+    log.remove(capture);
+    log.level = level;
+  });
+
+  it('are not formatted at all, from the root logger or a module logger, and are written again once the level allows', () => {
+    log.level = 'warn';
+    const mod = moduleLog('test.quiet');
+    // A meta object whose scrubbing would throw: building the line at all would show.
+    const poisoned = { get detail(): string { throw new Error('formatted a line below the level'); } };
+    expect(() => mod.info('below the level', poisoned)).not.toThrow();
+    expect(() => log.debug('below the level', poisoned)).not.toThrow();
+    expect(capture.lines).toHaveLength(0);
+    mod.warn('at the level', { n: 1 });
+    log.level = 'info';
+    mod.info('now at the level', { n: 2 });
+    expect(capture.lines.map((l) => [l.message, l.module, l.n])).toEqual([
+      ['at the level', 'test.quiet', 1],
+      ['now at the level', 'test.quiet', 2],
+    ]);
   });
 });
 void winston;

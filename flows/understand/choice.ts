@@ -42,25 +42,26 @@ export function pickChoice(
   // the other one": the one they did not name before.
   const corrected = lastCorrection(words);
   if (corrected) {
-    const instead = choose(corrected.after, options, ctx);
+    const instead = choose(corrected.after, options, ctx, corrected.after.words.join(' '));
     if (instead) return instead;
     if (otherPhrases.find(corrected.after).length > 0) {
       // Not the one named before; which, only when that leaves one.
-      const before = choose(corrected.before, options, ctx);
+      const before = choose(corrected.before, options, ctx, corrected.before.words.join(' '));
       const rest = before && 'id' in before ? options.filter((option) => option.id !== before.id) : [];
       return rest.length === 1 ? { id: rest[0].id } : undefined;
     }
   }
-  return choose(words, options, ctx);
+  return choose(words, options, ctx, text);
 }
 
-function choose(words: Words, options: ChoiceOption[], ctx: Clock & { lang?: Lang }): Choice {
+/** `text`: the words as said or typed, for the calendar dates chrono reads (see when.ts). */
+function choose(words: Words, options: ChoiceOption[], ctx: Clock & { lang?: Lang }, text: string): Choice {
   if (words.words.length === 0) return undefined;
   const said = saidNumberAlone(words);
   if (said !== undefined && said >= 1 && said <= options.length) return byPosition(options, said);
 
   const localStart = (option: ChoiceOption) => DateTime.fromISO(option.startIso, { zone: 'utc' }).setZone(ctx.timezone);
-  const when = readWhen(words, ctx, { choice: true }) ?? (said !== undefined && said <= 24 ? { hour: said, ambiguousMeridiem: true } : undefined);
+  const when = readWhen(words, ctx, { choice: true, text }) ?? (said !== undefined && said <= 24 ? { hour: said, ambiguousMeridiem: true } : undefined);
   let pool = options;
   let narrowed = false;
   const narrow = (keep: (option: ChoiceOption) => boolean) => {

@@ -4,11 +4,11 @@
  */
 export type { Lang, Intent, Understanding, ChoiceOption, DayTime, PartOfDay, Payer, Claim, Clock } from './types';
 export { normalize } from './normalize';
-export { understand, isSkip } from './intent';
+export { understand, isSkip, mentions, answersLateOrCallOut } from './intent';
 export { readUtterance, maySideReply, INFO_INTENTS, type Reading, type ReadingContext, type Expecting, type CallerRole, type Entities } from './score';
 export { isEmergency, isOperatorRequest } from './emergency';
 export { detectLanguage } from './language';
 export { yesNo, parseClaim } from './yesno';
 export { pickChoice, type Choice } from './choice';
 export { parseEta, parseDayTime } from './when';
-export { parseRelationship, relationshipOfCallerTo, parsePayer, parseZipOrCity } from './lead';
+export { parseRelationship, relationshipOfCallerTo, parsePayer, parseZipOrCity, placeSaidAlongTheWay } from './lead';

@@ -4,7 +4,8 @@
  * margin, whether the text was urgent or a question, and the entities.
  */
 import { analyze } from './normalize';
-import { allLexicons } from './lexicon';
+import { keywordMatches } from './keywords';
+import { allLexicons, type KeywordIntent } from './lexicon';
 import { compile, PhraseSet } from './phrases';
 import { readUtterance, type ReadingContext } from './score';
 import type { Understanding } from './types';
@@ -26,4 +27,22 @@ export function isSkip(text: string): boolean {
   const words = analyze(text);
   if (words.words.length === 0 || words.words.length > 8) return false;
   return skipPhrases.find(words).length > 0;
+}
+
+const lateOrCallOutAnswers = new PhraseSet<'late' | 'callout'>(
+  allLexicons.flatMap((lexicon) => [...compile<'late' | 'callout'>('late', lexicon.lateOrCallOut.late), ...compile<'late' | 'callout'>('callout', lexicon.lateOrCallOut.callout)]),
+);
+
+/**
+ * The text has a cue of `intent` anywhere in it, whatever else outranks it ("I'm sick so I'll be
+ * late": the reading is a call-out, yet the caller did say late). For a flow that has already
+ * asked "late, or can't make it?" and needs to hear which word the answer holds.
+ */
+export function mentions(text: string, intent: KeywordIntent): boolean {
+  return keywordMatches(analyze(text)).some((m) => m.tag === intent);
+}
+
+/** The answer to "running late, or can't make it?" holds this choice's words ("tarde", "no puedo"). */
+export function answersLateOrCallOut(text: string, choice: 'late' | 'callout'): boolean {
+  return mentions(text, choice) || lateOrCallOutAnswers.find(analyze(text)).some((m) => m.tag === choice);
 }

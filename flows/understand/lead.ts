@@ -181,3 +181,16 @@ function editDistance(a: string, b: string): number {
   }
   return row[b.length];
 }
+
+const livesInPhrases = new PhraseSet<'livesIn'>(allLexicons.flatMap((lexicon) => compile<'livesIn'>('livesIn', lexicon.livesIn)));
+
+/**
+ * A place said along the way, in an answer to another question: "my mother lives in Aurora",
+ * "vive en Lakewood". Only after such words, so "calling in regards to…" names no city.
+ */
+export function placeSaidAlongTheWay(text: string): string | undefined {
+  const words = analyze(text);
+  const [first] = livesInPhrases.find(words);
+  if (!first) return undefined;
+  return saidCity({ words: words.words.slice(first.start), sentence: words.sentence.slice(first.start) });
+}

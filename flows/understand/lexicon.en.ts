@@ -580,6 +580,10 @@ export const en: Lexicon = {
     'next question',
     'none of your business',
   ],
+  lateOrCallOut: {
+    late: ['late', 'running late', 'im late', 'behind'],
+    callout: ['cant', 'can not', 'cannot', 'cant make it', 'cant come', 'not coming', 'call out', 'calling out'],
+  },
   claim: {
     accept: ['yes', 'y', 'yeah', 'yep', 'yup', 'sure', 'ok', 'okay', 'accept', 'claim', 'i will take it', 'ill take it', 'i can take it', 'i want it', 'i can do it', 'i can work it', 'sign me up'],
     decline: [
@@ -760,6 +764,7 @@ export const en: Lexicon = {
   },
   payerNeutral: [],
   cityLeads: ['in', 'live in', 'lives in', 'from', 'near', 'located in', 'the city of', 'city is', 'its in'],
+  livesIn: ['live in', 'lives in', 'living in', 'located in'],
   cityTrailers: ['colorado', 'co', 'area', 'county'],
   markers: [
     'the', 'i', 'im', 'my', 'is', 'to', 'and', 'can', 'cant', 'need', 'hello', 'hi', 'yes', 'yeah', 'please', 'thank', 'thanks',

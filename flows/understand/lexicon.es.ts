@@ -358,6 +358,10 @@ export const es: Lexicon = {
   ],
   neither: ['no se', 'no lo se', 'quizas', 'quiza', 'tal vez', 'a lo mejor', 'no estoy seguro', 'no estoy segura'],
   skip: ['no se', 'no lo se', 'paso', 'prefiero no (decir|decirlo|contestar|responder)', 'no estoy (seguro|segura)', 'siguiente', 'saltar', 'omitir', 'ni idea', 'no tengo idea'],
+  lateOrCallOut: {
+    late: ['tarde', 'llego tarde', 'voy tarde', 'retrasada', 'retrasado', 'atrasada', 'atrasado'],
+    callout: ['no puedo', 'no puedo ir', 'no voy', 'no voy a ir', 'no llego'],
+  },
   claim: {
     accept: ['si', 'sip', 'claro', 'lo tomo', 'yo lo tomo', 'lo quiero', 'acepto', 'me apunto', 'yo puedo', 'okey', 'vale', 'dale'],
     decline: ['no', 'no puedo', 'no gracias', 'paso', 'no estoy disponible', 'ocupado', 'ocupada', 'no me interesa'],
@@ -513,6 +517,7 @@ export const es: Lexicon = {
   },
   payerNeutral: ['va a', 'se va', 'le va', 'me va', 'nos va', 'te va'],
   cityLeads: ['en', 'vivo en', 'vive en', 'viven en', 'cerca de', 'de'],
+  livesIn: ['vive en', 'viven en', 'vivimos en', 'vivo en'],
   cityTrailers: ['colorado'],
   markers: [
     'hola', 'necesito', 'puedo', 'mi', 'el', 'la', 'los', 'las', 'de', 'del', 'que', 'para', 'soy', 'estoy', 'tengo', 'manana',

@@ -73,6 +73,11 @@ export interface Lexicon {
   /** Answers that are neither yes nor no: "I don't know", "no sé". */
   neither: string[];
   skip: string[];
+  /**
+   * Short answers to "are you running late, or can't you make it?": a bare "tarde" or "no puedo"
+   * means one or the other only as the answer to that question.
+   */
+  lateOrCallOut: { late: string[]; callout: string[] };
   claim: { accept: string[]; decline: string[] };
   numbers: Record<string, number>;
   /** Number words that are also ordinary words: "one" (someone), "una" (a), "once". */
@@ -123,6 +128,8 @@ export interface Lexicon {
   /** Phrases that hide payer words: Spanish "va a" is not the VA. */
   payerNeutral: string[];
   cityLeads: string[];
+  /** Said along the way, before a place: "my mom lives in Aurora", "vive en Lakewood". */
+  livesIn: string[];
   /** Words after a city that are not part of it: "Denver, Colorado". */
   cityTrailers: string[];
   /** Frequent words that mark the language. */

@@ -3,6 +3,7 @@
  * "by 9:30", "20 minutes", "media hora". Dates are resolved in the agency's time zone from the
  * `now` the caller passes in; nothing here reads the clock.
  */
+import * as chrono from 'chrono-node';
 import { DateTime } from 'luxon';
 import { analyze, numberValue, type Words } from './normalize';
 import { allLexicons, type DayWord } from './lexicon';
@@ -151,15 +152,54 @@ export interface When extends DayTime {
   minuteSaid?: boolean;
 }
 
-/** Everything about a day and time in the text, resolved against `now` in the agency's zone. */
-export function readWhen(words: Words, clock: Clock, opts: { choice?: boolean } = {}): When | undefined {
+const CALENDAR_PARSERS = [chrono.en.casual, chrono.es.casual];
+
+/**
+ * An explicit calendar date — "December 12", "12/8", "the 9th of March", "el 9 de marzo" — by
+ * chrono-node's English and Spanish parsers, resolved in the agency's zone: chrono is given the
+ * zone's offset at `now` (it takes offsets, not IANA zones) and only the wall-clock date is kept,
+ * so a DST change between now and then does not move the day. The next such date: "January 3"
+ * said in December is next year's.
+ *
+ * Only dates with a month said are taken from chrono. Relative days and weekdays stay with the
+ * lexicon's rules below, where chrono is weaker for callers: it reads "pasado mañana" as
+ * tomorrow, "por la mañana" (in the morning) as tomorrow, knows none of the typed forms the
+ * lexicon has ("tmro", "tomoro", "mñana"), and puts "Friday" said on a Friday a week ahead.
+ * Clock times stay hand-written too: transcripts say "8 30", "1100", "ocho y media", which
+ * chrono reads as 8:00 or not at all.
+ */
+function calendarDate(text: string, clock: Clock): string | undefined {
+  const now = DateTime.fromISO(clock.now, { zone: 'utc' }).setZone(clock.timezone);
+  const reference = { instant: new Date(clock.now), timezone: now.offset };
+  const found = CALENDAR_PARSERS.flatMap((parser) => parser.parse(text, reference, { forwardDate: true }))
+    // A date said as such: not chrono's relative readings ("20 minutes", "mañana"), which the lexicon reads.
+    .filter((r) => r.start.isCertain('month') && r.start.isCertain('day') && ![...r.tags()].some((tag) => /^result\/relative|^casualReference\/(today|tomorrow|yesterday|tonight|now)|CasualDate/.test(tag)))
+    .sort((a, b) => a.index - b.index)[0];
+  if (!found) return undefined;
+  const date = DateTime.fromObject(
+    { year: found.start.get('year') ?? now.year, month: found.start.get('month')!, day: found.start.get('day')! },
+    { zone: clock.timezone },
+  );
+  return date.isValid ? (date.toISODate() ?? undefined) : undefined;
+}
+
+/**
+ * Everything about a day and time in the text, resolved against `now` in the agency's zone.
+ * `opts.text` is the text as said or typed, for the calendar dates chrono reads ("12/8").
+ */
+export function readWhen(words: Words, clock: Clock, opts: { choice?: boolean; text?: string } = {}): When | undefined {
   const t = new TimeWords(words);
   const today = DateTime.fromISO(clock.now, { zone: 'utc' }).setZone(clock.timezone).startOf('day');
   const when: When = {};
 
   const day = t.all('day')[0];
   const weekday = t.all('weekday')[0];
-  if (day && (!weekday || day.start <= weekday.start)) {
+  const calendar = opts.text ? calendarDate(opts.text, clock) : undefined;
+  if (calendar) {
+    when.date = calendar;
+    const part = day ? DAY_WORDS[day.tag.day][1] : undefined;
+    if (part) when.partOfDay = part;
+  } else if (day && (!weekday || day.start <= weekday.start)) {
     const [offset, part] = DAY_WORDS[day.tag.day];
     when.date = today.plus({ days: offset }).toISODate() ?? undefined;
     if (part) when.partOfDay = part;
@@ -212,9 +252,9 @@ function to24Hour(time: ClockTime, part: PartOfDay | undefined): number | undefi
  */
 export function parseDayTime(text: string, ctx: Clock): DayTime | undefined {
   const words = analyze(text);
-  // "Tuesday, no wait, Wednesday": the corrected words first.
+  // "Tuesday, no wait, Wednesday": the corrected words first (as words: chrono reads them too).
   const corrected = lastCorrection(words);
-  const when = (corrected && readWhen(corrected.after, ctx)) || readWhen(words, ctx);
+  const when = (corrected && readWhen(corrected.after, ctx, { text: corrected.after.words.join(' ') })) || readWhen(words, ctx, { text });
   if (!when) return undefined;
   const { minuteSaid: _minuteSaid, ...dayTime } = when;
   return dayTime;

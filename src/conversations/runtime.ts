@@ -55,12 +55,17 @@ export interface TurnOutcome {
 }
 
 export interface TurnRequest {
-  conversation: ConversationRow;
+  /**
+   * The conversation: its row, or only its id (a webhook that names it: the statement that takes
+   * the lease reads the row, so a turn needs no read of its own). With `callSid`, a row of another
+   * call is refused like an unknown one (no crossing into another call).
+   */
+  conversation: ConversationRow | { id: string; callSid?: string };
   /** Idempotency key of this webhook. */
   turnKey: string;
   event: ConversationEvent;
-  /** Builds the machine input when the conversation starts (or starts over). */
-  input: () => Promise<ConversationInput>;
+  /** Builds the machine input when the conversation starts (or starts over), from the leased row. */
+  input: (row: ConversationRow) => Promise<ConversationInput>;
   /** Renders the outcome as the webhook's response body (TwiML). */
   render: (outcome: TurnOutcome) => string;
 }
@@ -81,6 +86,14 @@ export interface TurnRuntimeOptions {
 export class ConversationBusyError extends Error {
   constructor(readonly conversationId: string) {
     super(`conversation ${conversationId} is busy with another turn`);
+  }
+}
+
+/** The turn names a conversation that does not exist (or belongs to another call). */
+export class UnknownConversationError extends Error {
+  constructor(readonly conversationId: string) {
+    super(`unknown conversation ${conversationId}`);
+    this.name = 'UnknownConversationError';
   }
 }
 
@@ -147,24 +160,27 @@ export class TurnRuntime {
    * moment" and is redirected back (a texter gets the holding reply from the webhook).
    */
   async run(req: TurnRequest, retried = false): Promise<string> {
+    const leased: { row?: ConversationRow } = {};
     try {
-      return await this.runOnce(req);
+      return await this.runOnce(req, leased);
     } catch (err) {
       if (!(err instanceof LeaseLostError)) throw err;
       log.warn('a turn lost its lease before it was saved: not answering from unsaved state', { conversationId: req.conversation.id, retried });
       if (!retried) return this.run(req, true);
-      if (req.conversation.channel !== 'voice') throw err;
-      const lang = (req.conversation.snapshot as { context?: ConversationContextBase } | null)?.context?.lang ?? 'en';
+      if (leased.row?.channel !== 'voice') throw err;
+      const lang = (leased.row.snapshot as { context?: ConversationContextBase } | null)?.context?.lang ?? 'en';
       return req.render({ conversationId: req.conversation.id, turn: err.turn, lines: [], directive: { kind: 'wait' }, lang, done: false, pending: true, restarted: false });
     }
   }
 
-  private async runOnce(req: TurnRequest): Promise<string> {
+  private async runOnce(req: TurnRequest, leased: { row?: ConversationRow }): Promise<string> {
     const { store } = this.opts;
     const id = req.conversation.id;
+    const callSid = 'callSid' in req.conversation ? req.conversation.callSid : undefined;
     // One statement takes the lease, reads the row, and finds a reply already given to this turn
     // (a retried webhook): two statements per turn in all, with the save.
-    const { row, stored } = await this.acquireLease(id, req.turnKey);
+    const { row, stored } = await this.acquireLease(id, req.turnKey, callSid);
+    leased.row = row;
     try {
       if (stored !== undefined) {
         await store.releaseLease(id, this.leaseToken(id));
@@ -190,14 +206,15 @@ export class TurnRuntime {
     return this.leaseTokens.get(id) ?? this.owner;
   }
 
-  private async acquireLease(id: string, turnKey?: string): Promise<{ row: ConversationRow; stored?: string }> {
+  private async acquireLease(id: string, turnKey?: string, callSid?: string): Promise<{ row: ConversationRow; stored?: string }> {
     const deadline = Date.now() + this.leaseWaitMs;
     let delay = 5;
     for (;;) {
       // Every acquisition has its own token: two turns of one process never share a lease.
       const token = `${this.owner}:${randomUUID().slice(0, 8)}`;
-      const leased = await this.opts.store.tryLease(id, token, this.leaseMs, turnKey);
-      if (leased) {
+      const leased = await this.opts.store.tryLease(id, token, this.leaseMs, turnKey, callSid);
+      if (leased === 'unknown') throw new UnknownConversationError(id);
+      if (leased !== 'busy') {
         this.leaseTokens.set(id, token);
         return leased;
       }
@@ -316,7 +333,7 @@ export class TurnRuntime {
       if (row.pending_event) events.push(row.pending_event as ConversationEvent);
       if (!redirect) events.push(req.event);
     } else {
-      actor = this.createActor(def.machine, { input: await req.input() });
+      actor = this.createActor(def.machine, { input: await req.input(row) });
       if (!actor) throw new Error(`flow "${row.flow}" could not be started`);
       const text = req.event.type === 'START' || req.event.type === 'INPUT' ? req.event.text : undefined;
       // After a restart a voice caller is greeted afresh; a texter's words are kept.
@@ -328,7 +345,7 @@ export class TurnRuntime {
       actor,
       linesBefore,
       carriedLines: [],
-      input: req.input,
+      input: () => req.input(row),
       flow: row.flow,
       restarted,
       settled: waitFor(actor, isSettled, { timeout: 10 * 60 * 1000 }).catch(() => undefined),

@@ -58,18 +58,20 @@ export class ConversationStore {
   /**
    * The open SMS thread between these two numbers, or a new one when there is none or it has
    * been idle for 30 minutes (the idle one is closed).
+   *
+   * Most texts continue a thread: that costs one read, with no transaction and no lock. Only
+   * starting a thread (or replacing an idle one) takes the phone pair's lock and reads again under
+   * it, so two texts at once still share one new thread. A text that finds a live thread uses it
+   * as it would under the lock: whether a thread is idle is judged by each text's own `now`.
    */
   async openSmsThread(callerPhone: string, agencyPhone: string, flow: string, version: number, now: Date): Promise<{ row: ConversationRow; created: boolean }> {
+    const live = await latestSmsThread(this.db, callerPhone, agencyPhone);
+    if (live && isLive(live, now)) return { row: live, created: false };
     return this.db.transaction(async (tx) => {
       // Serialise thread creation per phone pair so two texts at once share one thread.
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sms:${callerPhone}:${agencyPhone}`]);
-      const { rows } = await tx.query<ConversationRow>(
-        `SELECT * FROM conversations WHERE channel = 'sms' AND status = 'active' AND caller_phone = $1 AND agency_phone = $2
-         ORDER BY last_activity_at DESC LIMIT 1`,
-        [callerPhone, agencyPhone],
-      );
-      const current = rows[0];
-      if (current && now.getTime() - new Date(current.last_activity_at).getTime() < SMS_THREAD_IDLE_MS) {
+      const current = await latestSmsThread(tx, callerPhone, agencyPhone);
+      if (current && isLive(current, now)) {
         return { row: current, created: false };
       }
       if (current) {
@@ -87,21 +89,29 @@ export class ConversationStore {
 
   /**
    * Takes the conversation's lease if it is free or expired, and returns the row with the reply
-   * already stored for `turnKey`, if any. Undefined when another turn holds the lease. The lease
-   * is a row update, not a held transaction: safe on PGlite's one connection.
+   * already stored for `turnKey`, if any: one statement, the turn's only read. 'busy' when another
+   * turn holds the lease; 'unknown' when there is no such conversation, or it belongs to a call
+   * other than `callSid`. The lease is a row update, not a held transaction: safe on PGlite's one
+   * connection.
    */
-  async tryLease(id: string, owner: string, leaseMs: number, turnKey?: string): Promise<{ row: ConversationRow; stored?: string } | undefined> {
-    const { rows } = await this.db.query<ConversationRow & { stored_reply: string | null }>(
+  async tryLease(id: string, owner: string, leaseMs: number, turnKey?: string, callSid?: string): Promise<{ row: ConversationRow; stored?: string } | 'busy' | 'unknown'> {
+    const { rows } = await this.db.query<ConversationRow & { probe_call_sid: string | null; stored_reply: string | null }>(
       `WITH leased AS (
          UPDATE conversations SET lease_owner = $2, lease_until = now() + ($3::int * interval '1 millisecond')
-         WHERE id = $1 AND (lease_until IS NULL OR lease_until < now()) RETURNING *
+         WHERE id = $1 AND (lease_until IS NULL OR lease_until < now()) AND ($5::text IS NULL OR call_sid IS NULL OR call_sid = $5)
+         RETURNING *
+       ), probe AS (
+         SELECT call_sid AS probe_call_sid FROM conversations WHERE id = $1
        )
-       SELECT leased.*, (SELECT response FROM conversation_turns WHERE turn_key = $4) AS stored_reply FROM leased`,
-      [id, owner, leaseMs, turnKey ?? null],
+       SELECT probe.probe_call_sid, leased.*,
+         CASE WHEN leased.id IS NULL THEN NULL ELSE (SELECT response FROM conversation_turns WHERE turn_key = $4) END AS stored_reply
+       FROM probe LEFT JOIN leased ON true`,
+      [id, owner, leaseMs, turnKey ?? null, callSid ?? null],
     );
     const r = rows[0];
-    if (!r) return undefined;
-    const { stored_reply, ...row } = r;
+    if (!r) return 'unknown';
+    const { probe_call_sid, stored_reply, ...row } = r;
+    if (!row.id) return callSid && probe_call_sid && probe_call_sid !== callSid ? 'unknown' : 'busy';
     return { row: row as ConversationRow, stored: stored_reply ?? undefined };
   }
 
@@ -156,6 +166,19 @@ export class ConversationStore {
   async close(id: string, now: Date): Promise<void> {
     await this.db.query(`UPDATE conversations SET status = 'closed', closed_at = $2 WHERE id = $1 AND status = 'active'`, [id, now]);
   }
+}
+
+async function latestSmsThread(q: Queryable, callerPhone: string, agencyPhone: string): Promise<ConversationRow | undefined> {
+  const { rows } = await q.query<ConversationRow>(
+    `SELECT * FROM conversations WHERE channel = 'sms' AND status = 'active' AND caller_phone = $1 AND agency_phone = $2
+     ORDER BY last_activity_at DESC LIMIT 1`,
+    [callerPhone, agencyPhone],
+  );
+  return rows[0];
+}
+
+function isLive(row: ConversationRow, now: Date): boolean {
+  return now.getTime() - new Date(row.last_activity_at).getTime() < SMS_THREAD_IDLE_MS;
 }
 
 async function insertReply(q: Queryable, key: string, conversationId: string, response: string): Promise<void> {

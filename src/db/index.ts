@@ -6,11 +6,13 @@
  * connection, so an open transaction makes every other query in the process wait.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { moduleLog } from '../log';
+import { queryPrepared, queryPreparedInTransaction } from './pglite-statements';
 
 const log = moduleLog('db');
 
@@ -50,17 +52,20 @@ export class PgliteDb implements Db {
   readonly engine = 'pglite' as const;
   constructor(private readonly pg: PGlite, private readonly ownsInstance = true) {}
 
+  // Prepared once per SQL text, one call into Postgres per run (src/db/pglite-statements.ts).
   async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
-    const res = await this.pg.query<T>(sql, pgliteParams(params));
-    return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+    const res = await queryPrepared<T>(this.pg, sql, pgliteParams(params));
+    return { rows: res.rows, rowCount: res.affectedRows };
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.pg.transaction(async (tx) =>
+    const pg = this.pg;
+    return pg.transaction(async (tx) =>
       fn({
         async query<R>(sql: string, params: unknown[] = []) {
-          const res = await tx.query<R>(sql, pgliteParams(params));
-          return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+          if (tx.closed) throw new Error('Transaction is closed');
+          const res = await queryPreparedInTransaction<R>(pg, sql, pgliteParams(params));
+          return { rows: res.rows, rowCount: res.affectedRows };
         },
       }),
     );
@@ -75,23 +80,82 @@ export class PgliteDb implements Db {
   }
 }
 
+/** Distinct SQL texts run as named statements per pool; others run unnamed (parsed every time). */
+export const MAX_NAMED_STATEMENTS = 500;
+
+/**
+ * Postgres: every statement with the same text runs under one name, so each pooled connection
+ * parses and plans it once (node-pg sends Parse only the first time a connection sees the name).
+ * A statement whose plan went stale under it ("cached plan must not change result type" after
+ * a migration added a column under `SELECT *`) runs again under a new name.
+ */
+class StatementNames {
+  private readonly names = new Map<string, string>();
+  private generation = 0;
+
+  constructor(private readonly enabled: boolean) {}
+
+  nameOf(sql: string): string | undefined {
+    if (!this.enabled) return undefined;
+    let name = this.names.get(sql);
+    if (!name && this.names.size < MAX_NAMED_STATEMENTS) {
+      name = `s${createHash('sha1').update(sql).digest('hex').slice(0, 20)}_${this.generation}`;
+      this.names.set(sql, name);
+    }
+    return name;
+  }
+
+  /** After a stale-plan error: the next run of `sql` prepares it afresh under a new name. */
+  renew(sql: string): void {
+    this.generation++;
+    this.names.delete(sql);
+  }
+}
+
+function isStalePlan(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === '0A000' || code === '26000';
+}
+
+type PgQueryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>;
+
+async function namedQuery<T>(q: PgQueryable, names: StatementNames, sql: string, params: unknown[], inTransaction: boolean): Promise<QueryResult<T>> {
+  const run = async () => {
+    const name = names.nameOf(sql);
+    const res = await (q as Pool).query(name ? { name, text: sql, values: params } : { text: sql, values: params });
+    return { rows: res.rows as T[], rowCount: res.rowCount ?? res.rows.length };
+  };
+  try {
+    return await run();
+  } catch (err) {
+    if (!isStalePlan(err) || !names.nameOf(sql)) throw err;
+    names.renew(sql);
+    // Inside a transaction the failed statement aborted it: the caller sees the error.
+    if (inTransaction) throw err;
+    return run();
+  }
+}
+
 export class PostgresDb implements Db {
   readonly engine = 'postgres' as const;
-  constructor(private readonly pool: Pool) {}
+  private readonly names: StatementNames;
+
+  constructor(private readonly pool: Pool, opts: { preparedStatements?: boolean } = {}) {
+    this.names = new StatementNames(opts.preparedStatements ?? true);
+  }
 
   async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
-    const res = await this.pool.query(sql, params as unknown[]);
-    return { rows: res.rows as T[], rowCount: res.rowCount ?? res.rows.length };
+    return namedQuery<T>(this.pool, this.names, sql, params, false);
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    const names = this.names;
     try {
       await client.query('BEGIN');
       const result = await fn({
-        async query<R>(sql: string, params: unknown[] = []) {
-          const res = await client.query(sql, params as unknown[]);
-          return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
+        query<R>(sql: string, params: unknown[] = []) {
+          return namedQuery<R>(client, names, sql, params, true);
         },
       });
       await client.query('COMMIT');
@@ -139,6 +203,12 @@ export interface OpenDbOptions {
   /** Postgres only: a schema to create and use (tests isolate themselves this way). */
   schema?: string;
   poolSize?: number;
+  /**
+   * Postgres: run each distinct statement under a name, parsed and planned once per connection
+   * (default on). Off for a connection pooler in transaction mode that cannot keep them
+   * (PgBouncer before 1.21): DATABASE_PREPARED_STATEMENTS=off.
+   */
+  preparedStatements?: boolean;
 }
 
 // PGlite ships as an ES module that loads its WASM through a dynamic import; keep that import
@@ -180,7 +250,7 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
       options: opts.schema ? `-c search_path=${opts.schema}` : undefined,
     });
     pool.on('error', (err) => log.error('postgres pool error', { error: err.message }));
-    return new PostgresDb(pool);
+    return new PostgresDb(pool, { preparedStatements: opts.preparedStatements });
   }
   let PGliteCtor: typeof import('@electric-sql/pglite').PGlite;
   try {

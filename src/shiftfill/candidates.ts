@@ -7,7 +7,8 @@ import type { Caregiver, Client, Shift } from '../wellsky/types';
 import { hoursBetween, overlaps } from '../time';
 
 export type Exclusion = 'caller' | 'inactive' | 'applicant' | 'no_phone' | 'opted_out';
-export type Eligibility = 'pending' | 'eligible' | 'overlap' | 'over_hours' | 'check_failed' | Exclusion;
+/** 'shared_phone': another caregiver with the same number was offered this shift (one offer per phone). */
+export type Eligibility = 'pending' | 'eligible' | 'overlap' | 'over_hours' | 'check_failed' | 'shared_phone' | Exclusion;
 
 export interface CandidateFactors {
   workedForClient: boolean;

@@ -114,7 +114,23 @@ export function createWaves(ctx: ShiftFillContext) {
       pool = await load();
     }
     const eligible = pool.filter((p) => p.eligibility === 'eligible').sort(compareCandidates);
-    const wave = eligible.slice(0, cfg.waveSize);
+    // One offer per phone: caregivers of one household who share a number would get the same
+    // text twice, and a YES from it could not say whose. The best-ranked of them is offered; the
+    // others are marked, so the console shows why they were not.
+    const offered = await db.query<{ phone: string }>('SELECT DISTINCT phone FROM offers WHERE campaign_id = $1', [c.id]);
+    const phones = new Set(offered.rows.map((r) => r.phone));
+    const wave: Candidate[] = [];
+    const sharing: Candidate[] = [];
+    for (const cand of eligible) {
+      if (cand.phone && phones.has(cand.phone)) sharing.push(cand);
+      else if (wave.length < cfg.waveSize) {
+        wave.push(cand);
+        if (cand.phone) phones.add(cand.phone);
+      }
+    }
+    for (const cand of sharing) {
+      await db.query(`UPDATE campaign_candidates SET eligibility = 'shared_phone', checked_at = $3 WHERE campaign_id = $1 AND caregiver_id = $2`, [c.id, cand.caregiverId, iso(now())]);
+    }
     return { wave };
   }
 

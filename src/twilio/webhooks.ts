@@ -9,7 +9,7 @@ import { staffWithRole } from '../config';
 import { moduleLog, maskPhone } from '../log';
 import type { ConversationEvent, ConversationInput, Lang } from '../../flows/conversation';
 import { maySideReply } from '../../flows/understand';
-import { ConversationBusyError, type TurnRuntime } from '../conversations/runtime';
+import { ConversationBusyError, type TurnRequest, type TurnRuntime } from '../conversations/runtime';
 import type { ConversationRow, ConversationStore } from '../conversations/store';
 import type { StaffMessages } from '../conversations/staff-messages';
 import { emptyTwiml, renderSms, renderSmsFailure, renderVoice, renderVoiceFailure, renderVoicemailThanks, voicePaths } from './render';
@@ -75,21 +75,26 @@ export function createTwilioRouter(deps: WebhookDeps): Router {
     twiml(res, renderVoiceFailure({ callerId: agencyNumber, onCallNumber: onCall[0]?.phone, lang, voicemailAction: `/twilio/voice/voicemail?call=${encodeURIComponent(callSid ?? 'unknown')}` }));
   }
 
-  async function conversationFor(req: Request): Promise<ConversationRow | undefined> {
+  /**
+   * The conversation a turn URL names, and the call it belongs to. With a CallSid (Twilio always
+   * sends one) nothing is read here: the lease statement reads the row, and refuses a row of
+   * another call like an unknown one (no crossing into another call).
+   */
+  async function conversationFor(req: Request): Promise<{ ref: TurnRequest['conversation']; callSid: string | null } | undefined> {
     const c = typeof req.query.c === 'string' ? req.query.c : '';
-    const row = c ? await store.get(c) : undefined;
+    if (!c) return undefined;
     const params = req.body as Params;
-    // A turn URL names its conversation; the CallSid must agree (no crossing into another call).
-    if (row && row.call_sid && params.CallSid && row.call_sid !== params.CallSid) return undefined;
-    return row;
+    if (params.CallSid) return { ref: { id: c, callSid: params.CallSid }, callSid: params.CallSid };
+    const row = await store.get(c);
+    return row ? { ref: row, callSid: row.call_sid } : undefined;
   }
 
-  async function voiceTurn(req: Request, res: Response, row: ConversationRow, turnKey: string, event: ConversationEvent, waitNumber?: number): Promise<void> {
+  async function voiceTurn(req: Request, res: Response, conversation: TurnRequest['conversation'], turnKey: string, event: ConversationEvent, waitNumber?: number): Promise<void> {
     const body = await runtime.run({
-      conversation: row,
+      conversation,
       turnKey,
       event,
-      input: () => deps.conversationInput(row),
+      input: (row) => deps.conversationInput(row),
       render: (o) => renderVoice(o, { callerId: agencyNumber, waitNumber: o.pending ? (waitNumber ?? 0) + 1 : undefined }),
     });
     twiml(res, body);
@@ -115,9 +120,9 @@ export function createTwilioRouter(deps: WebhookDeps): Router {
   router.post('/voice/turn', async (req, res) => {
     const p = req.body as Params;
     try {
-      const row = await conversationFor(req);
+      const conv = await conversationFor(req);
       const t = turnNumber(req.query.t);
-      if (!row || t < 0) {
+      if (!conv || t < 0) {
         voiceFailure(res, new Error('unknown conversation or turn'), 'voice/turn', p.CallSid);
         return;
       }
@@ -127,8 +132,8 @@ export function createTwilioRouter(deps: WebhookDeps): Router {
       const event: ConversationEvent = speech || digits
         ? { type: 'INPUT', now: iso(), text: speech || undefined, digits: digits || undefined, confidence: p.Confidence ? Number(p.Confidence) : undefined }
         : { type: 'NO_INPUT', now: iso() };
-      const key = w > 0 ? `voice:${row.call_sid}:${t}:w${w}` : `voice:${row.call_sid}:${t}`;
-      await voiceTurn(req, res, row, key, event, w > 0 ? w : 0);
+      const key = w > 0 ? `voice:${conv.callSid}:${t}:w${w}` : `voice:${conv.callSid}:${t}`;
+      await voiceTurn(req, res, conv.ref, key, event, w > 0 ? w : 0);
     } catch (err) {
       voiceFailure(res, err, 'voice/turn', p.CallSid);
     }
@@ -138,10 +143,10 @@ export function createTwilioRouter(deps: WebhookDeps): Router {
   router.post('/voice/dial', async (req, res) => {
     const p = req.body as Params;
     try {
-      const row = await conversationFor(req);
+      const conv = await conversationFor(req);
       const t = turnNumber(req.query.t);
-      if (!row || t < 0) return voiceFailure(res, new Error('unknown conversation'), 'voice/dial', p.CallSid);
-      await voiceTurn(req, res, row, `voice:${row.call_sid}:${t}`, { type: 'DIAL_RESULT', now: iso(), status: p.DialCallStatus ?? 'failed' });
+      if (!conv || t < 0) return voiceFailure(res, new Error('unknown conversation'), 'voice/dial', p.CallSid);
+      await voiceTurn(req, res, conv.ref, `voice:${conv.callSid}:${t}`, { type: 'DIAL_RESULT', now: iso(), status: p.DialCallStatus ?? 'failed' });
     } catch (err) {
       voiceFailure(res, err, 'voice/dial', p.CallSid);
     }
@@ -151,10 +156,10 @@ export function createTwilioRouter(deps: WebhookDeps): Router {
   router.post('/voice/recording', async (req, res) => {
     const p = req.body as Params;
     try {
-      const row = await conversationFor(req);
+      const conv = await conversationFor(req);
       const t = turnNumber(req.query.t);
-      if (!row || t < 0) return voiceFailure(res, new Error('unknown conversation'), 'voice/recording', p.CallSid);
-      await voiceTurn(req, res, row, `voice:${row.call_sid}:${t}`, {
+      if (!conv || t < 0) return voiceFailure(res, new Error('unknown conversation'), 'voice/recording', p.CallSid);
+      await voiceTurn(req, res, conv.ref, `voice:${conv.callSid}:${t}`, {
         type: 'RECORDING', now: iso(), recordingUrl: p.RecordingUrl, durationSeconds: p.RecordingDuration ? Number(p.RecordingDuration) : undefined,
       });
     } catch (err) {
@@ -208,7 +213,7 @@ export function createTwilioRouter(deps: WebhookDeps): Router {
       if (ended && row && row.status === 'active') {
         await runtime.run({
           conversation: row, turnKey: `voice:${p.CallSid}:hangup`, event: { type: 'HANGUP', now: iso() },
-          input: () => deps.conversationInput(row), render: () => '',
+          input: (r) => deps.conversationInput(r), render: () => '',
         });
         await store.close(row.id, now());
       }
@@ -247,7 +252,7 @@ export function createTwilioRouter(deps: WebhookDeps): Router {
       log.info('incoming text', { conversationId: row.id, from: maskPhone(p.From), newThread: created });
       const event: ConversationEvent = created ? { type: 'START', now: iso(), text: body } : { type: 'INPUT', now: iso(), text: body };
       const reply = await runtime.run({
-        conversation: row, turnKey: `sms:${p.MessageSid}`, event, input: () => deps.conversationInput(row),
+        conversation: row, turnKey: `sms:${p.MessageSid}`, event, input: (r) => deps.conversationInput(r),
         render: (o) => {
           lang = o.lang;
           return renderSms(o);

@@ -183,6 +183,30 @@ describeEachDb('turn runtime', (ctx) => {
     clock.advance(31 * 60 * 1000);
     expect(await open(r, '+13035550177')).not.toBe(first);
   });
+
+  it('gives texts that arrive at once one thread, whether it is new, live, or replaces an idle one', async () => {
+    // Separate stores, as two web processes would have (on Postgres each transaction gets its own connection).
+    const stores = [new ConversationStore(ctx.db), new ConversationStore(ctx.db), new ConversationStore(ctx.db)];
+    const phone = '+13035550176';
+    const openAll = async () => {
+      const opened = await Promise.all(stores.map((s) => s.openSmsThread(phone, '+13035550100', 'echo', 1, clock.now())));
+      return { ids: new Set(opened.map((o) => o.row.id)), created: opened.filter((o) => o.created).length };
+    };
+    const activeThreads = async () =>
+      (await ctx.db.query<{ id: string }>(`SELECT id FROM conversations WHERE caller_phone = $1 AND status = 'active'`, [phone])).rows.map((r) => r.id);
+
+    const fresh = await openAll();
+    expect(fresh.ids.size).toBe(1);
+    expect(fresh.created).toBe(1);
+    const live = await openAll();
+    expect(live).toEqual({ ids: fresh.ids, created: 0 });
+    clock.advance(31 * 60 * 1000);
+    const replaced = await openAll();
+    expect(replaced.ids.size).toBe(1);
+    expect(replaced.created).toBe(1);
+    expect([...replaced.ids]).not.toEqual([...fresh.ids]);
+    expect(await activeThreads()).toEqual([...replaced.ids]);
+  });
 });
 
 describeEachDb('turn runtime hand-offs', (ctx) => {

@@ -29,7 +29,7 @@ function agencyConfig(shiftFill: Record<string, unknown>): string {
 }
 
 /** The agency: the caller, six caregivers who may take the shift, and six who may not. */
-function agencyWellSky(extra = 0): FakeWellSky {
+function agencyWellSky(extra = 0, sharedPhone = false): FakeWellSky {
   const lastWeek = aShift({ id: 'H1', clientId: 'C1', caregiverId: 'regular', start: '2026-02-24T16:00:00Z', end: '2026-02-24T20:00:00Z', status: 'COMPLETED' });
   const cg = (id: string, n: number, over: Partial<Parameters<typeof aCaregiver>[0]> = {}) =>
     aCaregiver({ id, firstName: id, lastName: 'Test', phones: [phone(n)], mobilePhone: phone(n), address: { line: ['1 Main St'], city: 'Denver', postalCode: '80202' }, ...over });
@@ -49,6 +49,8 @@ function agencyWellSky(extra = 0): FakeWellSky {
       cg('applicant', 11, { hired: false, status: 10 }),
       cg('optedOut', 12),
       ...Array.from({ length: extra }, (_, i) => cg(`extra${i}`, 20 + i)),
+      // A married couple who both work for the agency and give the one home number.
+      ...(sharedPhone ? [cg('spouse', 2, { address: lakewood })] : []),
     ],
     patients: [aClient({ id: 'C1', firstName: 'Harold', lastName: 'Fischer', phones: ['+13035550123'], address: { line: ['1307 Maple St'], city: 'Lakewood', postalCode: '80226' }, tagIds: ['41'] })],
     contacts: [aContact({ id: 'K1', clientId: 'C1', firstName: 'Linda', lastName: 'Fischer', phones: ['+19705550131'], primaryContact: true })],
@@ -69,10 +71,10 @@ describeEachDb('shift-fill campaigns', (ctx) => {
   let transport: ScriptedTransport;
   let wellsky: FakeWellSky;
 
-  async function start(opts: { shiftFill?: Record<string, unknown>; extra?: number; db?: Db; keepWellSky?: boolean } = {}) {
+  async function start(opts: { shiftFill?: Record<string, unknown>; extra?: number; db?: Db; keepWellSky?: boolean; sharedPhone?: boolean } = {}) {
     clock = clock ?? new FakeClock(NOW);
     transport = new ScriptedTransport();
-    if (!opts.keepWellSky) wellsky = agencyWellSky(opts.extra);
+    if (!opts.keepWellSky) wellsky = agencyWellSky(opts.extra, opts.sharedPhone);
     const config = loadConfig({ NODE_ENV: 'test', WORKER: 'off', AGENCY_CONFIG: agencyConfig({ waveSize: 2, ...opts.shiftFill }) });
     services = await buildServices(config, { db: opts.db ?? ctx.db, wellsky, clock, transport, startWorker: false, awaitFirstSync: true });
     return services;
@@ -131,6 +133,25 @@ describeEachDb('shift-fill campaigns', (ctx) => {
     expect(by.regular).toMatchObject({ worked_for_client: true, same_area: true });
     expect(by.skilled.skills_matched).toBe(1);
     expect(Number(by.busyWeek.hours_this_week)).toBe(20);
+  });
+
+  it('texts one offer to a phone two caregivers share, and the YES from it books the one offered', async () => {
+    await start({ sharedPhone: true });
+    const { campaignId } = await callOut();
+    for (let i = 0; i < 4; i++) {
+      clock.advance(600_000);
+      await runJobs();
+    }
+    // The household's number got the offer once, in every wave together.
+    expect(offersTo().filter((to) => to === phone(2))).toHaveLength(1);
+    const { rows } = await ctx.db.query<{ caregiver_id: string; eligibility: string }>(
+      `SELECT caregiver_id, eligibility FROM campaign_candidates WHERE campaign_id = $1 AND caregiver_id IN ('regular', 'spouse')`, [campaignId],
+    );
+    expect(Object.fromEntries(rows.map((r) => [r.caregiver_id, r.eligibility]))).toEqual({ regular: 'eligible', spouse: 'shared_phone' });
+    const code = (await ctx.db.query<{ claim_code: string }>('SELECT claim_code FROM campaigns WHERE id = $1', [campaignId])).rows[0].claim_code;
+    await services!.shiftFill.claimByPhone({ phone: phone(2), code });
+    const won = (await ctx.db.query<{ winner_caregiver_id: string }>('SELECT winner_caregiver_id FROM campaigns WHERE id = $1', [campaignId])).rows[0];
+    expect(won.winner_caregiver_id).toBe('regular');
   });
 
   it('sends a wave every waveIntervalSeconds and nothing in between', async () => {

@@ -174,6 +174,27 @@ describeEachDb('Twilio webhooks', (ctx) => {
     expect(res.text).toContain('<Record');
   });
 
+  it('answers a turn for a conversation that does not exist at once, with the apology and on-call', async () => {
+    const started = Date.now();
+    const res = await fd.post('/twilio/voice/turn?c=cv_00000000000000000000000000000000&t=1', { CallSid: fd.callSid(), From: DANA, To: AGENCY_NUMBER, SpeechResult: 'hello', Confidence: '0.9' });
+    expect(res.status).toBe(200);
+    expect(said(res.text)[0]).toMatch(/something went wrong on our side/);
+    expect(dialed(res.text)).toEqual([onCall()[0]]);
+    // Not mistaken for a busy conversation (whose turn waits up to 8 s for the lease).
+    expect(Date.now() - started).toBeLessThan(4000);
+  });
+
+  it('refuses a turn posted with another call’s CallSid, and the real call goes on where it was', async () => {
+    const { callSid, twiml } = await ring(DANA);
+    const action = gatherAction(twiml)!;
+    const crossing = await fd.post(action, { CallSid: fd.callSid(), From: STRANGER, To: AGENCY_NUMBER, SpeechResult: 'What are your office hours?', Confidence: '0.9' });
+    expect(said(crossing.text)[0]).toMatch(/something went wrong on our side/);
+    expect((await fd.services.store.byCallSid(callSid))!.turn).toBe(1);
+    const reply = await answer(callSid, twiml, { speech: 'What are your office hours?' });
+    expect(said(reply).join(' ')).toContain('office hours');
+    expect((await fd.services.store.byCallSid(callSid))!.turn).toBe(2);
+  });
+
   it('still answers a text when the app fails: a holding reply, and the on-call person is texted', async () => {
     jest.spyOn(fd.services.store, 'openSmsThread').mockRejectedValueOnce(new Error('database on fire'));
     const res = await fd.post('/twilio/sms', { MessageSid: fd.messageSid(), From: STRANGER, To: AGENCY_NUMBER, Body: 'Hello?' });

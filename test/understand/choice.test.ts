@@ -128,3 +128,21 @@ describe('pickChoice on the day Denver falls back (2026-11-01)', () => {
     expect(pickChoice(text, undefined, sunday, fallBack)).toEqual({ id });
   });
 });
+
+describe('pickChoice by calendar date, across the spring-forward change', () => {
+  /** Saturday 2026-03-07, 20:00 in Denver (MST); clocks go forward at 02:00 Sunday. */
+  const saturday = { now: '2026-03-08T03:00:00Z', timezone: denver };
+  const around: ChoiceOption[] = [
+    { id: 'sun-9am', startIso: '2026-03-08T15:00:00Z', endIso: '2026-03-08T19:00:00Z' }, // 09:00 MDT
+    { id: 'mon-9am', startIso: '2026-03-09T15:00:00Z', endIso: '2026-03-09T19:00:00Z' }, // 09:00 MDT
+  ];
+  it.each<[string, string]>([
+    ['the one on March 9', 'mon-9am'],
+    ['3/8', 'sun-9am'],
+    ['el 9 de marzo', 'mon-9am'],
+    ['Sunday at 9', 'sun-9am'],
+    ['tomorrow 9am', 'sun-9am'],
+  ])('%j → %s', (text, id) => {
+    expect(pickChoice(text, undefined, around, saturday)).toEqual({ id });
+  });
+});

@@ -101,3 +101,40 @@ describe('parseDayTime', () => {
     expect(parseDayTime(text, monday)).toBeUndefined();
   });
 });
+
+describe('calendar dates (chrono-node), in the agency zone', () => {
+  /** Saturday 2026-03-07, 23:30 in Denver (MST): the night before the clocks spring forward. */
+  const saturdayNight = { now: '2026-03-08T06:30:00Z', timezone: denver };
+  /** Monday 2026-12-07, 09:00 in Denver. */
+  const december = { now: '2026-12-07T16:00:00Z', timezone: denver };
+
+  it.each<[string, string]>([
+    ["I can't make my shift on March 9", '2026-03-09'],
+    ['my shift 3/10 is the problem', '2026-03-10'],
+    ['the 12th of March', '2026-03-12'],
+    ['no puedo ir el 9 de marzo', '2026-03-09'],
+    ['el turno del 10 de marzo en la mañana', '2026-03-10'],
+  ])('%j → %s', (text, date) => {
+    expect(parseDayTime(text, saturdayNight)?.date).toBe(date);
+  });
+
+  it('takes a date said in December for January as next year', () => {
+    expect(parseDayTime('my shift on January 3', december)?.date).toBe('2027-01-03');
+    expect(parseDayTime('December 12 at 9am', december)).toEqual({ date: '2026-12-12', hour: 9, minute: 0 });
+  });
+
+  it('keeps the part of day said with the date', () => {
+    expect(parseDayTime('el 9 de marzo por la mañana', saturdayNight)).toEqual({ date: '2026-03-09', partOfDay: 'morning' });
+  });
+
+  it('resolves "tomorrow" late on the night before the DST change to the local Sunday', () => {
+    // 23:30 MST Saturday is 06:30Z Sunday: a UTC date would be right by luck, a naive +24 h wrong after the gap.
+    expect(parseDayTime('tomorrow at 9', saturdayNight)?.date).toBe('2026-03-08');
+    expect(parseDayTime('mañana a las nueve', saturdayNight)?.date).toBe('2026-03-08');
+    expect(parseDayTime('pasado mañana', saturdayNight)?.date).toBe('2026-03-09');
+  });
+
+  it('reads "por la mañana" as the morning, not as tomorrow', () => {
+    expect(parseDayTime('por la mañana', saturdayNight)).toEqual({ partOfDay: 'morning' });
+  });
+});

@@ -1,54 +1,54 @@
 /**
- * Small pieces every conversation flow after the router shares: reading an event's words,
- * noticing an emergency or a request for a person, and handing the caller back to the router to
- * be put through to on-call (the router owns the on-call chain, its voicemail and the SMS alert:
- * one place, not a copy per flow).
+ * Reading an event's words and the facts every flow asks of them. The words themselves live in
+ * the lexicons (flows/understand); these only ask the understanding.
  */
-import type { CallerIdentity, Channel, ConversationEvent, ConversationInput, Handoff, Lang, Line } from './conversation';
-import { detectLanguage, isEmergency, isOperatorRequest } from './understand';
+import type { CallerIdentity, ConversationInput, Handoff, Lang, Line } from '../conversation';
+import { detectLanguage, isEmergency, isOperatorRequest, yesNo } from '../understand';
+import type { FlowName } from './names';
 
-/** The runtime's flow names (src/twilio/webhooks.ts, src/app.ts). */
-export const FLOWS = {
-  voiceRouter: 'voice-router',
-  smsRouter: 'sms-router',
-  complaint: 'complaint',
-  lead: 'lead',
-  whereIsCaregiver: 'where-is-caregiver',
-} as const;
-
-/**
- * Why a flow hands the caller back to the router: 'operator' (they asked for a person),
- * 'emergency' (told to dial 911, then on-call), 'urgent' (an urgent complaint: on-call now).
- */
-export type BackToRouter = 'operator' | 'emergency' | 'urgent';
-
-export function routerFlow(channel: Channel): string {
-  return channel === 'voice' ? FLOWS.voiceRouter : FLOWS.smsRouter;
+/** Any conversation event (the routers' and the flows' events are the same union). */
+export interface KitEvent {
+  type: string;
+  now: string;
+  text?: string;
+  digits?: string;
 }
 
 /** The words (or keys) of an event, when it carries any. */
-export function spoken(event: ConversationEvent): { text?: string; digits?: string } {
+export function spoken(event: KitEvent): { text?: string; digits?: string } {
   if (event.type === 'INPUT') return { text: event.text, digits: event.digits };
   if (event.type === 'START') return { text: event.text };
   return {};
 }
 
-export function saidEmergency(event: ConversationEvent): boolean {
+export function gaveText(event: KitEvent): boolean {
+  return !!spoken(event).text?.trim();
+}
+
+export function saidEmergency(event: KitEvent): boolean {
   const { text } = spoken(event);
   return !!text && isEmergency(text);
 }
 
-export function askedForPerson(event: ConversationEvent): boolean {
+export function askedForPerson(event: KitEvent): boolean {
   if (event.type !== 'INPUT') return false;
   return isOperatorRequest(event.text ?? '', event.digits);
 }
 
-export function gaveText(event: ConversationEvent): boolean {
-  return !!spoken(event).text?.trim();
+/** Yes by voice, by text, or by pressing 1. */
+export function answeredYes(event: KitEvent, lang: Lang): boolean {
+  const { text, digits } = spoken(event);
+  return digits === '1' || (!!text && yesNo(text, lang) === 'yes');
+}
+
+/** No by voice, by text, or by pressing 2. */
+export function answeredNo(event: KitEvent, lang: Lang): boolean {
+  const { text, digits } = spoken(event);
+  return digits === '2' || (!!text && yesNo(text, lang) === 'no');
 }
 
 /** The caller switched to Spanish (or stays in the language they were in). */
-export function languageAfter(event: ConversationEvent, lang: Lang): Lang {
+export function languageAfter(event: KitEvent, lang: Lang): Lang {
   const { text } = spoken(event);
   return text && detectLanguage(text) === 'es' ? 'es' : lang;
 }
@@ -70,7 +70,7 @@ export function clientOf(caller: CallerIdentity | null): { id: string; firstName
 }
 
 export function handoffTo(
-  flow: string,
+  flow: FlowName,
   p: { topic: string; text?: string; identity?: CallerIdentity | null; lang: Lang; now: string },
 ): Handoff {
   return { flow, topic: p.topic, text: p.text, identity: p.identity ?? undefined, lang: p.lang, now: p.now };
