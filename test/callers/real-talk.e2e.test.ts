@@ -331,25 +331,30 @@ describeEachDb('callers as they really talk, end to end', (ctx) => {
       ['lead', NEW_CALLER, ['I need home care for my mother'], /May I have your name\?/],
       ['where-is-caregiver', LINDA, ['Where is my caregiver?'], /I don't see a visit scheduled for today/],
     ];
-    const asks = ['operator', 'I want to talk to a real person', 'un operador por favor'];
-    const matrix = flows.flatMap(([flow, from, before, question]) => asks.map((ask) => [flow, ask, from, before, question] as const));
+    /** Each way of asking, and the answer in the language asked in. */
+    const asks: [string, { voice: RegExp; sms: RegExp }][] = [
+      ['operator', { voice: /I'll connect you with someone now/, sms: /someone will call you back soon/ }],
+      ['I want to talk to a real person', { voice: /I'll connect you with someone now/, sms: /someone will call you back soon/ }],
+      ['un operador por favor', { voice: /Le comunico con alguien ahora/, sms: /alguien le llamará pronto/ }],
+    ];
+    const matrix = flows.flatMap(([flow, from, before, question]) => asks.map(([ask, answer]) => [flow, ask, from, before, question, answer] as const));
 
-    it.each(matrix)('%s, by voice, "%s": put through to on-call', async (_flow, ask, from, before, question) => {
+    it.each(matrix)('%s, by voice, "%s": put through to on-call', async (_flow, ask, from, before, question, answer) => {
       h = await startHarness(ctx.db);
       const call = await h.call(from, [...before, ask, 'dial: no-answer']);
       const said = heard(call);
       expect(said).toMatch(question);
-      expect(said).toMatch(/I'll connect you with someone now|Le comunico con alguien ahora/);
+      expect(said).toMatch(answer.voice);
       expect(call.dialed).toEqual([CARE_MANAGER, OWNER]);
       expect(call.unusedScriptLines).toBe(0);
     });
 
-    it.each(matrix)('%s, by text, "%s": on-call alerted, the caller told someone will call', async (_flow, ask, from, before, question) => {
+    it.each(matrix)('%s, by text, "%s": on-call alerted, the caller told someone will call', async (_flow, ask, from, before, question, answer) => {
       h = await startHarness(ctx.db);
       const replies: string[] = [];
       for (const line of before) replies.push(await text(from, line));
       if (before.length) expect(replies.join(' ')).toMatch(question);
-      expect(await text(from, ask)).toMatch(/someone will call you back soon|alguien le llamará pronto/);
+      expect(await text(from, ask)).toMatch(answer.sms);
       await h.runJobs();
       for (const staff of [CARE_MANAGER, OWNER]) {
         expect(h.textsTo(staff).some((t) => /asked to speak to a person\. Please call them back/.test(t))).toBe(true);
