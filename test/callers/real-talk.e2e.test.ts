@@ -349,6 +349,14 @@ describeEachDb('callers as they really talk, end to end', (ctx) => {
       expect(call.unusedScriptLines).toBe(0);
     });
 
+    it.each(['voice', 'sms'] as const)('the lead flow (%s): what was taken is saved for intake, marked as stopped for a person', async (channel) => {
+      h = await startHarness(ctx.db);
+      if (channel === 'voice') await h.call(NEW_CALLER, ['I need home care for my mother', 'My name is Susan Park', 'operator', 'dial: no-answer']);
+      else for (const line of ['I need home care for my mother', 'My name is Susan Park', 'operator']) await text(NEW_CALLER, line);
+      await h.runJobs();
+      expect(h.textsTo(OWNER).find((t) => /New lead L-1/.test(t))).toMatch(/New lead L-1 \(INCOMPLETE: the caller asked for a person\): caller Susan Park \(CHILD\)/);
+    });
+
     it.each(matrix)('%s, by text, "%s": on-call alerted, the caller told someone will call', async (_flow, ask, from, before, question, answer) => {
       h = await startHarness(ctx.db);
       const replies: string[] = [];
