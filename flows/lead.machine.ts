@@ -73,6 +73,8 @@ export interface SaveLeadInput extends EffectStep, LeadAnswers {
   skipped: LeadSlot[];
   returningPatientId?: string;
   incomplete: boolean;
+  /** Why an incomplete lead stopped short when the caller did not hang up ("a person", an emergency). */
+  stoppedFor?: HandBack;
 }
 export interface SaveLeadOutput {
   reference: string;
@@ -299,6 +301,7 @@ export const leadMachine = setup({
           skipped: context.skipped,
           returningPatientId: context.returningPatientId ?? undefined,
           incomplete: context.incomplete,
+          ...(context.thenRouter ? { stoppedFor: context.thenRouter } : {}),
         }),
         onDone: [
           { guard: 'callerGone', target: 'done', actions: 'keepReference' },

@@ -801,6 +801,8 @@ function createRouterMachine(channel: Channel) {
         on: {
           INPUT: [
             ...whenTheCallerNeedsSomeoneNow,
+            // At last what it is about ("the aide left him alone yesterday"): that, not a message.
+            { guard: 'saidSomethingToActOn', target: 'decidingPurpose', actions: ['noticeLanguage', 'hear'] },
             // A text that is not "PERSON" is the message itself.
             {
               guard: and([not('onThePhone'), 'gaveText']),

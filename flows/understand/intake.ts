@@ -6,6 +6,7 @@
 const LEAD_INS = [
   'my name is', 'name is', 'this is', 'i am', 'im', 'it is', 'its', 'i m', 'her name is', 'his name is', 'their name is',
   'she is', 'he is', 'shes', 'hes', 'me llamo', 'mi nombre es', 'soy', 'se llama', 'ella es', 'el es', 'yes', 'sure', 'si', 'ok', 'okay',
+  'is', 'es', 'oh', 'um', 'uh', 'well', 'so',
 ];
 const STOP_WORDS = new Set([
   'and', 'i', 'im', 'calling', 'for', 'from', 'about', 'my', 'the', 'a', 'her', 'his', 'she', 'he', 'we', 'who', 'with', 'in', 'y', 'de',
@@ -14,16 +15,44 @@ const STOP_WORDS = new Set([
 ]);
 const NOT_NAMES = new Set(['myself', 'me', 'yes', 'no', 'skip', 'mom', 'dad', 'mother', 'father', 'self', 'yo', 'mama', 'papa']);
 
+/**
+ * Words of a clause that only lead up to a name, said before it: "Oh, my name, sure, it's Susan",
+ * "Her name, my mom's name, is Ruth". Such clauses are passed over; any other first clause decides.
+ */
+const INTRO_WORDS = new Set([
+  'oh', 'um', 'uh', 'umm', 'uhm', 'well', 'so', 'sure', 'yeah', 'yes', 'ok', 'okay', 'right', 'alright', 'hi', 'hello', 'hola', 'pues', 'bueno', 'claro', 'si',
+  'my', 'her', 'his', 'their', 'the', 'name', 'names', 'full', 'first', 'last', 'is', 'its', 'it', 'mi', 'su', 'nombre', 'es',
+  'mom', 'moms', 'mother', 'mothers', 'dad', 'dads', 'father', 'fathers', 'husband', 'husbands', 'wife', 'wifes', 'mama', 'papa', 'de',
+]);
+
 export function parsePersonName(text: string): string | undefined {
-  let words = text
+  const clauses = text
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
-    .split(/[.,;!?\n]/)[0]
-    .replace(/[^A-Za-z' -]+/g, ' ')
-    .replace(/'/g, '')
-    .trim()
-    .split(/\s+/)
-    .filter(Boolean);
+    .split(/[.,;!?\n]/)
+    .map((clause) =>
+      clause
+        .replace(/[^A-Za-z' -]+/g, ' ')
+        .replace(/'/g, '')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean),
+    );
+  let at = clauses.findIndex((words) => words.length > 0 && !words.every((w) => INTRO_WORDS.has(w.toLowerCase())));
+  if (at < 0) return undefined;
+  const name = nameIn(clauses[at]);
+  if (!name) return undefined;
+  // Said again, in full: "it's Susan, Susan Park".
+  for (at++; at < clauses.length; at++) {
+    const again = nameIn(clauses[at]);
+    if (!again || again.length <= name.length || again.slice(0, name.length).join(' ') !== name.join(' ')) break;
+    name.splice(0, name.length, ...again);
+  }
+  return name.join(' ');
+}
+
+function nameIn(clause: string[]): string[] | undefined {
+  let words = clause;
   const lower = () => words.map((w) => w.toLowerCase()).join(' ');
   for (let changed = true; changed; ) {
     changed = false;
@@ -40,7 +69,7 @@ export function parsePersonName(text: string): string | undefined {
     name.push(word);
   }
   if (name.length === 0 || (name.length === 1 && NOT_NAMES.has(name[0].toLowerCase()))) return undefined;
-  return name.map((w) => w[0].toUpperCase() + w.slice(1).toLowerCase()).join(' ');
+  return name.map((w) => w[0].toUpperCase() + w.slice(1).toLowerCase());
 }
 
 /** "+13035550177", "303 555 0177", "three oh three…" spelled as digits: a 10-digit US phone in E.164. */

@@ -127,7 +127,10 @@ const NOT_A_CITY = new Set(['yes', 'no', 'si', 'ok', 'okay', 'skip', 'paso', 'th
  */
 export function parseZipOrCity(text: string, knownCities?: string[]): { zip?: string; city?: string } | undefined {
   const words = analyze(text);
-  const zip = digitRuns(words.words)
+  // Runs of digits within one sentence: "the zip is 80214, 80214" says one ZIP twice, not ten digits.
+  const sentences = [...new Set(words.sentence)].map((n) => words.words.filter((_, i) => words.sentence[i] === n));
+  const zip = sentences
+    .flatMap((sentence) => digitRuns(sentence))
     .map((run) => (run.length === 9 ? run.slice(0, 5) : run))
     .find((run) => run.length === 5);
   const city = knownCity(words, knownCities ?? []) ?? saidCity(words);

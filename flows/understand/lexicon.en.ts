@@ -465,6 +465,11 @@ export const en: Lexicon = {
       'next fall',
       'fall risk',
       'stroke of luck',
+      // A fall told as history, as new clients tell it ("she fell last month, she's home now").
+      '(fell|fall|had a fall) last (week|month|year|spring|summer|winter)',
+      '(fell|had a fall) * (week|weeks|month|months|year|years) ago',
+      '(fell|had a fall) (weeks|months|years) ago',
+      '(after|since) (her|his|their|my|a|the) fall',
     ],
   },
   operator: {

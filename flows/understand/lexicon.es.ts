@@ -291,6 +291,10 @@ export const es: Lexicon = {
       'contactos de emergencia',
       'sala de (emergencia|emergencias)',
       'en emergencias',
+      // Una caída de hace tiempo, como la cuentan los clientes nuevos.
+      'se cayo (el mes pasado|la semana pasada|el ano pasado)',
+      'se cayo hace * (semana|semanas|mes|meses|ano|anos)',
+      '(despues de|desde) (su|la) caida',
     ],
   },
   operator: {

@@ -122,7 +122,9 @@ export function createLeads(deps: { db: Db; jobs: JobQueue; wellsky: WellSky; ou
     });
     const row = (await get(id))!;
     const reference = leadReference(id);
-    const flags = [row.returning_patient_id ? 'RETURNING caller (record on file)' : undefined, row.incomplete ? 'INCOMPLETE: the caller hung up' : undefined]
+    const stopped = input.stoppedFor === 'operator' ? 'the caller asked for a person' : input.stoppedFor === 'emergency' ? 'the caller had an emergency'
+      : input.stoppedFor ? 'the caller did not finish' : 'the caller hung up';
+    const flags = [row.returning_patient_id ? 'RETURNING caller (record on file)' : undefined, row.incomplete ? `INCOMPLETE: ${stopped}` : undefined]
       .filter(Boolean)
       .join(', ');
     await staffMessages.textRole(

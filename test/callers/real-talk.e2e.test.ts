@@ -21,6 +21,7 @@ const DANA = e164(FIXTURE_PEOPLE.oneShiftCaregiver.phone); // tomorrow 9–13 wi
 const KEVIN = e164(FIXTURE_PEOPLE.threeShiftCaregiver.phone); // tomorrow 7 Gloria, 11 Frank, 15 Harold
 const ROSA = e164(FIXTURE_PEOPLE.spanishCaregiver.phone); // Carmen every day 8–12, Spanish first
 const TANYA = e164(FIXTURE_PEOPLE.sharedPhoneCaregiver.phone); // caregiver, and Gloria's daughter
+const NEW_CALLER = '+17205559901'; // on file for nobody
 
 /** Office hours as the router tells them (flows/phrases/router.ts): never the answer to a complaint. */
 const OFFICE_HOURS = /office hours|horario de oficina|open (Monday|from)/i;
@@ -206,6 +207,166 @@ describeEachDb('callers as they really talk, end to end', (ctx) => {
       expect(toScheduler).toMatch(/RUNNING LATE \(L-1\) Kevin Osei for Thu Mar 5 7am-10am with Gloria Brooks: expects to arrive in about 30 min/);
       expect(toScheduler).not.toMatch(/CALL-OUT/);
       expect(await campaigns()).toEqual([]);
+    });
+  });
+
+  // ── 3. A caller who rambles for four turns ───────────────────────────────────────────────
+  describe('a caller who rambles and repeats for four turns', () => {
+    it('a caregiver: the call-out of the shift he meant, recorded and in WellSky', async () => {
+      h = await startHarness(ctx.db);
+      const call = await h.call(KEVIN, [
+        "Hi, hi, yeah, it's Kevin, Kevin Osei, sorry, I know it's early, I was up all night, my little one was up all night, " +
+          "all night coughing, coughing and coughing, and so anyway, I don't think I can make it, I can't make it in tomorrow",
+        'Right, right, so the thing is my sister was going to watch him but she has work, she works at the hospital, she always works, ' +
+          "so, um, which one, it's the late morning one, the one with Frank, at eleven",
+        "Well like I said, my son, he's four, he's got a fever, a high fever, the doctor said keep him home, keep him home from daycare, " +
+          "so I have to stay with him, I'm really sorry",
+        "Yeah, yeah, that's right, that's right, sorry again, I know it's short notice, I know, yes",
+      ]);
+      const said = heard(call);
+      expect(said).toMatch(/To confirm: you can't work tomorrow at 11 AM with Frank/);
+      expect(said).toMatch(/Your call-out is recorded/);
+      expect(call.unusedScriptLines).toBe(0);
+      await h.runJobs();
+      expect(h.textsTo(CARE_MANAGER).join('\n')).toMatch(/CALL-OUT C-1: Kevin Osei can't work Thu Mar 5 11am-2pm with Frank Delgado. Reason: Well like I said, my son/);
+      expect(h.sandbox.state.appointments.find((a) => a.id === FIXTURE_SHIFTS.kevinTomorrow[1])?.caregiver?.id ?? '').toBe('');
+    });
+
+    it('a daughter who starts off the point: the urgent complaint still reaches on-call', async () => {
+      h = await startHarness(ctx.db);
+      const call = await h.call(LINDA, [
+        "Hi, hello, yes, sorry, this is Linda, Linda Fischer, I'm Harold's daughter, Harold Fischer, I'm calling from work " +
+          "so it's a bit loud here, sorry about that, it's really loud",
+        "Yes so, it's about my dad, my dad Harold, he's ninety, he lives on his own in Lakewood, and I was over there last night " +
+          "and I'm not happy, I'm really not happy, the caregiver left him alone, she left two hours early yesterday and he was by himself all afternoon",
+        "Yes, yes, that's it, that's what happened, I've said it twice now, that's right",
+        'dial: no-answer',
+      ]);
+      const said = heard(call);
+      expect(said).not.toMatch(OFFICE_HOURS);
+      expect(said).toMatch(/This is urgent: I've opened case C, 1/);
+      expect(call.dialed).toEqual([CARE_MANAGER, OWNER]);
+      await h.runJobs();
+      expect(await complaints()).toEqual([{ severity: 'urgent', client_id: FIXTURE_PEOPLE.clientWithDaughter.id }]);
+      expect(h.textsTo(OWNER).some((t) => /URGENT complaint C-1 \((neglect|leftEarly)\) about client Harold Fischer/.test(t))).toBe(true);
+    });
+
+    it('a new client: a past fall is no emergency, and the names and ZIP come through the rambling', async () => {
+      h = await startHarness(ctx.db);
+      const call = await h.call(NEW_CALLER, [
+        "Hello, hi, so my mother, my mom, she's been in the hospital, she fell last month, she's fine now, she's home, but she can't really, " +
+          "she can't do the stairs, and my brother lives in Texas so it's just me, and I work full time, so I was told to call you, I need some help at home for her, some care",
+        "Oh, my name, sure, it's Susan, Susan Park, P A R K, Park, like a park",
+        "Her name, my mom's name, is Ruth, Ruth Park, same last name, Park",
+        "She lives in Lakewood, it's, um, the zip is 80214, 80214, Lakewood",
+        'Bathing mostly, and meals, meals and bathing, she can manage the rest, mostly',
+        'Weekday mornings, weekday mornings, starting as soon as you can',
+        'Private pay, we would pay ourselves',
+        'Her doctor, her doctor told us about you',
+        'Yes',
+      ]);
+      const said = heard(call);
+      expect(said).not.toMatch(/911|on-call/);
+      expect(call.dialed).toEqual([]);
+      expect(said).toMatch(/Thank you, Susan\. Our new client team will call you within 4 hours/);
+      expect(call.unusedScriptLines).toBe(0);
+      await h.runJobs();
+      expect(h.textsTo(OWNER).find((t) => /New lead L-1/.test(t))).toMatch(/caller Susan Park \(CHILD\), \+17205559901; for Ruth Park; Lakewood 80214; needs: Bathing mostly/);
+      const ruth = h.sandbox.state.patients.filter((p) => JSON.stringify((p as { name?: unknown }).name ?? '').includes('Ruth'));
+      expect(ruth).toHaveLength(1);
+      expect(JSON.stringify(ruth[0])).toMatch(/80214/);
+    });
+
+    const offTopic = [
+      "Hi, yes, hello, so I'm calling, well, it's about my dad, he's ninety, he lives on his own in Lakewood, it's been a really hard winter with all the snow, you know how it is",
+      "Yeah so like I said he's ninety, he's very independent, he was an engineer, he still does the crossword every morning, he's very proud, and I live up in Fort Collins so it's a drive",
+    ];
+    const atLast = 'The thing is, the aide, she left him alone yesterday, she left two hours early, and he was by himself the whole afternoon';
+
+    it('a daughter who gets to the point only after being offered a person or a message: still an urgent complaint', async () => {
+      h = await startHarness(ctx.db);
+      const call = await h.call(LINDA, [...offTopic, atLast, 'yes', 'dial: no-answer']);
+      const said = heard(call);
+      expect(said).toMatch(/say 'a person' to talk to someone/);
+      expect(said).toMatch(/This is urgent: I've opened case C, 1/);
+      expect(call.dialed).toEqual([CARE_MANAGER, OWNER]);
+      await h.runJobs();
+      expect(await complaints()).toEqual([{ severity: 'urgent', client_id: FIXTURE_PEOPLE.clientWithDaughter.id }]);
+    });
+
+    it('the same by text', async () => {
+      h = await startHarness(ctx.db);
+      for (const line of offTopic) await text(LINDA, line);
+      const reply = await text(LINDA, atLast);
+      expect(reply).toMatch(/I have: "The thing is, the aide/);
+      expect(await text(LINDA, 'yes')).toMatch(/urgent/i);
+      await h.runJobs();
+      expect(await complaints()).toEqual([{ severity: 'urgent', client_id: FIXTURE_PEOPLE.clientWithDaughter.id }]);
+      expect(h.textsTo(CARE_MANAGER).some((t) => /URGENT complaint C-1/.test(t))).toBe(true);
+    });
+
+    it('a caller who never gets to the point is offered a person, and asking for one puts them through', async () => {
+      h = await startHarness(ctx.db);
+      const call = await h.call(LINDA, [
+        ...offTopic,
+        "Sorry, I know I'm going on, my husband says I always go on, I just, I'd really rather talk to somebody, can I talk to a real person please",
+        'dial: completed',
+      ]);
+      const said = heard(call);
+      expect(said).toMatch(/Sorry, I didn't understand/);
+      expect(said).toMatch(/say 'a person' to talk to someone/);
+      expect(said).toMatch(/I'll connect you with someone now/);
+      expect(call.dialed).toEqual([CARE_MANAGER]);
+      expect(call.recorded).toBe(false);
+    });
+  });
+
+  // ── 5. "A person, please" from the middle of every flow ──────────────────────────────────
+  describe('"operator" in the middle of every flow', () => {
+    /** Each flow, the caller who reaches it, what brings them there, and the question they are asked. */
+    const flows: [string, string, string[], RegExp][] = [
+      ['router', LINDA, [], /How can we help you today\?/],
+      ['call-out', KEVIN, ["I can't make my shift"], /You have 3 shifts/],
+      ['complaint', LINDA, ['I have a complaint'], /Please tell me what happened/],
+      ['lead', NEW_CALLER, ['I need home care for my mother'], /May I have your name\?/],
+      ['where-is-caregiver', LINDA, ['Where is my caregiver?'], /I don't see a visit scheduled for today/],
+    ];
+    /** Each way of asking, and the answer in the language asked in. */
+    const asks: [string, { voice: RegExp; sms: RegExp }][] = [
+      ['operator', { voice: /I'll connect you with someone now/, sms: /someone will call you back soon/ }],
+      ['I want to talk to a real person', { voice: /I'll connect you with someone now/, sms: /someone will call you back soon/ }],
+      ['un operador por favor', { voice: /Le comunico con alguien ahora/, sms: /alguien le llamará pronto/ }],
+    ];
+    const matrix = flows.flatMap(([flow, from, before, question]) => asks.map(([ask, answer]) => [flow, ask, from, before, question, answer] as const));
+
+    it.each(matrix)('%s, by voice, "%s": put through to on-call', async (_flow, ask, from, before, question, answer) => {
+      h = await startHarness(ctx.db);
+      const call = await h.call(from, [...before, ask, 'dial: no-answer']);
+      const said = heard(call);
+      expect(said).toMatch(question);
+      expect(said).toMatch(answer.voice);
+      expect(call.dialed).toEqual([CARE_MANAGER, OWNER]);
+      expect(call.unusedScriptLines).toBe(0);
+    });
+
+    it.each(['voice', 'sms'] as const)('the lead flow (%s): what was taken is saved for intake, marked as stopped for a person', async (channel) => {
+      h = await startHarness(ctx.db);
+      if (channel === 'voice') await h.call(NEW_CALLER, ['I need home care for my mother', 'My name is Susan Park', 'operator', 'dial: no-answer']);
+      else for (const line of ['I need home care for my mother', 'My name is Susan Park', 'operator']) await text(NEW_CALLER, line);
+      await h.runJobs();
+      expect(h.textsTo(OWNER).find((t) => /New lead L-1/.test(t))).toMatch(/New lead L-1 \(INCOMPLETE: the caller asked for a person\): caller Susan Park \(CHILD\)/);
+    });
+
+    it.each(matrix)('%s, by text, "%s": on-call alerted, the caller told someone will call', async (_flow, ask, from, before, question, answer) => {
+      h = await startHarness(ctx.db);
+      const replies: string[] = [];
+      for (const line of before) replies.push(await text(from, line));
+      if (before.length) expect(replies.join(' ')).toMatch(question);
+      expect(await text(from, ask)).toMatch(answer.sms);
+      await h.runJobs();
+      for (const staff of [CARE_MANAGER, OWNER]) {
+        expect(h.textsTo(staff).some((t) => /asked to speak to a person\. Please call them back/.test(t))).toBe(true);
+      }
     });
   });
 });

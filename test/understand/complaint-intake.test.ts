@@ -53,12 +53,17 @@ describe('intake names and phones', () => {
     ['Ruth Park', 'Ruth Park'],
     ['Her name is Ruth', 'Ruth'],
     ['Me llamo Rosa Díaz', 'Rosa Diaz'],
+    // rambling: intros passed over, a name said again in full kept
+    ["Oh, my name, sure, it's Susan, Susan Park, P A R K, Park, like a park", 'Susan Park'],
+    ["Her name, my mom's name, is Ruth, Ruth Park, same last name, Park", 'Ruth Park'],
+    ['Um, Susan', 'Susan'],
   ])('"%s" → %s', (text, name) => {
     expect(parsePersonName(text)).toBe(name);
   });
 
   it('finds no name in an answer without one', () => {
     expect(parsePersonName('myself')).toBeUndefined();
+    expect(parsePersonName("No, I'd rather not say, sorry")).toBeUndefined();
     expect(parsePersonName('')).toBeUndefined();
   });
 

@@ -158,6 +158,10 @@ describe('understand: what the caller wants', () => {
 });
 
 describe('isEmergency: medical emergencies, both languages, negation-aware', () => {
+  it.each(['she fell last night', 'she fell yesterday', 'she fell last week and now she is on the floor', 'he had a fall'])('%j: a recent fall is still an emergency', (text) => {
+    expect(isEmergency(text)).toBe(true);
+  });
+
   it.each([
     'My client fell',
     'She has fallen and can’t get up',
@@ -194,6 +198,11 @@ describe('isEmergency: medical emergencies, both languages, negation-aware', () 
     'No se cayó, está bien',
     'No es una emergencia',
     "I'm running late",
+    // a fall told as history, as new clients tell it
+    "my mom fell last month, she's fine now, she's home",
+    'my dad had a fall a few weeks ago and needs help',
+    'since her fall she needs help with bathing',
+    'mi mamá se cayó el mes pasado y necesita ayuda',
   ])('%j is not an emergency', (text) => {
     expect(isEmergency(text)).toBe(false);
   });

@@ -87,6 +87,7 @@ describe('parseZipOrCity', () => {
     ['eight oh two one two', undefined, { zip: '80212' }],
     ['8 0 2 1 2', undefined, { zip: '80212' }],
     ['80212-1234', undefined, { zip: '80212' }],
+    ['the zip is 80214, 80214, Lakewood', cities, { zip: '80214', city: 'Lakewood' }],
     ['Aurora', cities, { city: 'Aurora' }],
     ['We live in Castle Rock', cities, { city: 'Castle Rock' }],
     ['colorado springs', cities, { city: 'Colorado Springs' }],
