@@ -27,6 +27,12 @@ export interface JobRunnerOptions {
   concurrency?: number;
   /** How long a claim is held before another worker may take the job over; default 5 minutes. */
   leaseMs?: number;
+  /**
+   * After a job ends with the last claim not full (nothing else was due), how long the runner waits
+   * before looking again, so that jobs ending together cost one claim, not one each; default 25 ms.
+   * A job its handler queued (a chain) starts after at most this; a full claim looks again at once.
+   */
+  settleMs?: number;
   /** Delay before retry number `attempt` (1 = after the first failure); default exponential with jitter. */
   backoff?: (attempt: number) => number;
   /**
@@ -81,6 +87,7 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
   const concurrency = Math.max(1, opts.concurrency ?? 4);
   const leaseMs = opts.leaseMs ?? 5 * 60_000;
   const backoff = opts.backoff ?? exponentialBackoff();
+  const settleMs = Math.max(0, opts.settleMs ?? 25);
   if (!workerId) throw new Error('createJobRunner: workerId is required (it names the lease holder)');
 
   const inFlight = new Set<Promise<void>>();
@@ -93,6 +100,24 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
   let poked = false;
   /** Ends the LISTEN for due jobs (Postgres). */
   let unlisten: (() => Promise<void>) | undefined;
+  /** The last claim took as many jobs as there were free slots: more may be waiting. */
+  let saturated = false;
+  /** A look scheduled `settleMs` after a job ended (one for all the jobs that end meanwhile). */
+  let settleTimer: NodeJS.Timeout | undefined;
+
+  /** A job ended: look again at once if more may be due, else once, shortly, for what it queued. */
+  function afterJob(): void {
+    if (saturated) {
+      wake?.();
+      return;
+    }
+    if (settleTimer || stopping) return;
+    settleTimer = setTimeout(() => {
+      settleTimer = undefined;
+      wake?.();
+    }, settleMs);
+    settleTimer.unref();
+  }
 
   async function claim(limit: number, exclude: number[] = []): Promise<Job[]> {
     const now = clock.now();
@@ -257,7 +282,7 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
   function track(p: Promise<void>): Promise<void> {
     const tracked = p.finally(() => {
       inFlight.delete(tracked);
-      wake?.();
+      afterJob();
     });
     inFlight.add(tracked);
     return tracked;
@@ -275,7 +300,9 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
         }
       }
       for (const job of claimed) void track(execute(job));
-      if (free > 0 && claimed.length === free && !stopping) continue; // more may be due right now
+      // Every slot taken (by this claim or before it): more may be due, and a slot that frees looks at once.
+      saturated = claimed.length === free;
+      if (free > 0 && saturated && !stopping) continue; // more may be due right now
       if (stopping) break;
       if (poked) {
         // Poked while claiming: what was queued may have missed this claim.
@@ -290,6 +317,8 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
         };
       });
       wake = undefined;
+      clearTimeout(settleTimer);
+      settleTimer = undefined;
     }
   }
 
@@ -321,6 +350,8 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
 
     async stop({ graceMs }: { graceMs?: number } = {}) {
       stopping = true;
+      clearTimeout(settleTimer);
+      settleTimer = undefined;
       const stopListening = unlisten;
       unlisten = undefined;
       wake?.();

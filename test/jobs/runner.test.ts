@@ -323,6 +323,53 @@ describeEachDb('job runner', (ctx) => {
     }
     expect(ran[0] - queuedAt).toBeLessThan(1_000);
   });
+
+  it('looks for more work once for jobs that end close together, not once per job, and still runs what they queued without waiting for the poll', async () => {
+    let claims = 0;
+    const counting: Db = Object.create(ctx.db, {
+      query: { value: (sql: string, params?: unknown[]) => {
+        if (/^\s*WITH due AS/.test(sql)) claims++;
+        return ctx.db.query(sql, params);
+      } },
+    });
+    const ran: string[] = [];
+    const releases = new Map<string, () => void>();
+    const { queue, runner } = setup(counting, {
+      'test.batch': async (p: { name: string }) => {
+        await new Promise<void>((r) => releases.set(p.name, r));
+        ran.push(p.name);
+      },
+      'test.then': async (p: { name: string }) => {
+        ran.push(p.name);
+      },
+      'test.chain': async (p: { name: string }) => {
+        ran.push(p.name);
+        await queue.enqueue('test.then', { name: `after ${p.name}` });
+      },
+    }, { pollMs: 60_000, concurrency: 4, settleMs: 200 });
+    for (const name of ['a', 'b', 'c']) await queue.enqueue('test.batch', { name });
+    runner.start();
+    await waitFor(() => releases.size === 3);
+    const before = claims;
+    for (const name of ['a', 'b', 'c']) {
+      releases.get(name)!(); // the three end one after another, close together
+      await waitFor(() => ran.includes(name));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await new Promise((r) => setTimeout(r, 400));
+    // One look for all three (the claim was not full, so nothing else was due), not three.
+    expect(claims - before).toBe(1);
+
+    await queue.enqueue('test.chain', { name: 'chain' });
+    runner.poke();
+    try {
+      // The job the chain queued runs after it, though the next poll is a minute away.
+      await waitFor(() => ran.includes('after chain'), 5_000);
+    } finally {
+      await runner.stop();
+    }
+    expect(ran.slice(3)).toEqual(['chain', 'after chain']);
+  });
 });
 
 async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
