@@ -59,32 +59,28 @@ export class ConversationStore {
    * The open SMS thread between these two numbers, or a new one when there is none or it has
    * been idle for 30 minutes (the idle one is closed).
    *
-   * Most texts continue a thread: that costs one read, with no transaction and no lock. Only
-   * starting a thread (or replacing an idle one) takes the phone pair's lock and reads again under
-   * it, so two texts at once still share one new thread. A text that finds a live thread uses it
-   * as it would under the lock: whether a thread is idle is judged by each text's own `now`.
+   * Most texts continue a thread: that costs one read, with no transaction and no lock. Starting
+   * one is one more statement: the insert, which the unique index on active threads (migration
+   * 050) refuses when a text at the same moment started it first; the loser then reads and joins
+   * the winner's thread, so two texts at once share one. Replacing an idle thread closes it and
+   * starts the new one in one short transaction, under the same rule. Whether a thread is idle is
+   * judged by each text's own `now`.
    */
   async openSmsThread(callerPhone: string, agencyPhone: string, flow: string, version: number, now: Date): Promise<{ row: ConversationRow; created: boolean }> {
-    const live = await latestSmsThread(this.db, callerPhone, agencyPhone);
-    if (live && isLive(live, now)) return { row: live, created: false };
-    return this.db.transaction(async (tx) => {
-      // Serialise thread creation per phone pair so two texts at once share one thread.
-      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sms:${callerPhone}:${agencyPhone}`]);
-      const current = await latestSmsThread(tx, callerPhone, agencyPhone);
-      if (current && isLive(current, now)) {
-        return { row: current, created: false };
-      }
-      if (current) {
-        await tx.query(`UPDATE conversations SET status = 'closed', closed_at = $2 WHERE id = $1`, [current.id, now]);
-      }
-      const id = newConversationId('sms');
-      const inserted = await tx.query<ConversationRow>(
-        `INSERT INTO conversations (id, channel, caller_phone, agency_phone, flow, machine_version, last_activity_at)
-         VALUES ($1, 'sms', $2, $3, $4, $5, $6) RETURNING *`,
-        [id, callerPhone, agencyPhone, flow, version, now],
-      );
-      return { row: inserted.rows[0], created: true };
-    });
+    // A text that loses the race to start (or replace) the thread reads again and joins the winner's.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const live = await liveSmsThread(this.db, callerPhone, agencyPhone);
+      if (live && isLive(live, now)) return { row: live, created: false };
+      const started = live
+        // Idle 30 minutes: closed, and a new thread started, together.
+        ? await this.db.transaction(async (tx) => {
+            await tx.query(`UPDATE conversations SET status = 'closed', closed_at = $2 WHERE id = $1 AND status = 'active'`, [live.id, now]);
+            return startSmsThread(tx, callerPhone, agencyPhone, flow, version, now);
+          })
+        : await startSmsThread(this.db, callerPhone, agencyPhone, flow, version, now);
+      if (started) return { row: started, created: true };
+    }
+    throw new Error('could not open an SMS thread: the phone pair\'s thread kept changing under this text');
   }
 
   /**
@@ -168,11 +164,26 @@ export class ConversationStore {
   }
 }
 
-async function latestSmsThread(q: Queryable, callerPhone: string, agencyPhone: string): Promise<ConversationRow | undefined> {
+/** The phone pair's active thread (at most one: a unique index, migration 050), live or idle. */
+async function liveSmsThread(q: Queryable, callerPhone: string, agencyPhone: string): Promise<ConversationRow | undefined> {
   const { rows } = await q.query<ConversationRow>(
-    `SELECT * FROM conversations WHERE channel = 'sms' AND status = 'active' AND caller_phone = $1 AND agency_phone = $2
-     ORDER BY last_activity_at DESC LIMIT 1`,
+    `SELECT * FROM conversations WHERE channel = 'sms' AND status = 'active' AND caller_phone = $1 AND agency_phone = $2`,
     [callerPhone, agencyPhone],
+  );
+  return rows[0];
+}
+
+/**
+ * Starts the pair's thread, one statement: undefined when another text started one first (the
+ * unique index on active threads refuses a second), and the caller reads that one.
+ */
+async function startSmsThread(q: Queryable, callerPhone: string, agencyPhone: string, flow: string, version: number, now: Date): Promise<ConversationRow | undefined> {
+  const { rows } = await q.query<ConversationRow>(
+    `INSERT INTO conversations (id, channel, caller_phone, agency_phone, flow, machine_version, last_activity_at)
+     VALUES ($1, 'sms', $2, $3, $4, $5, $6)
+     ON CONFLICT (caller_phone, agency_phone) WHERE channel = 'sms' AND status = 'active' DO NOTHING
+     RETURNING *`,
+    [newConversationId('sms'), callerPhone, agencyPhone, flow, version, now],
   );
   return rows[0];
 }
