@@ -7,6 +7,11 @@
  *
  * `--callers NAME` shows who calls the functions matching NAME (their self time by caller chain).
  *
+ * `--stages` charges every busy sample to one stage of a webhook turn (TURN_STAGES: signature
+ * check, body parse, lease, snapshot restore, machine run, render, save, logging, the database
+ * driver, the HTTP server, GC), the first stage in that order with a function on the sample's
+ * stack; `--requests N` (the bench's request count in the window) adds the CPU µs per request.
+ *
  * It prints the busy milliseconds of every second first: a load run shows as a plateau, and
  * `--from`/`--to` (seconds from the profile's start) keep start-up and shutdown out of the figures.
  *
@@ -62,6 +67,29 @@ function keyOf(f: CallFrame): string {
   return `${f.functionName || '(anonymous)'} ${fileOf(f.url, f.functionName)}:${f.lineNumber + 1}`;
 }
 
+/**
+ * The stages of a turn, in priority order: a sample is charged to the first stage with a matching
+ * function anywhere on its stack (so the driver's send inside `tryLease` is the lease's, and the
+ * render called from the save step is the render's). Patterns match "function file:line" keys.
+ * Only synchronous work is on a stack: the database's reply is parsed by the driver when it
+ * arrives, outside the stage that asked (it is charged to "database driver").
+ */
+export const TURN_STAGES: readonly { stage: string; match: RegExp }[] = [
+  { stage: 'signature check', match: /\btwilioSignature\b|validateRequest|getExpectedTwilioSignature|src\/twilio\/signature\.[jt]s/ },
+  { stage: 'body parse', match: /npm:body-parser|npm:raw-body|npm:qs|npm:iconv-lite|urlencodedParser/ },
+  { stage: 'render (TwiML)', match: /src\/twilio\/render\.[jt]s|npm:xmlbuilder|twiml\// },
+  { stage: 'logging', match: /npm:winston|npm:logform|src\/log\.[jt]s/ },
+  { stage: 'lease (+ stored reply)', match: /\b(acquireLease|tryLease|openVoice|openSmsThread)\b/ },
+  { stage: 'snapshot restore', match: /\bcreateActor (dist\/)?src\/conversations\/runtime/ },
+  { stage: 'save (snapshot + reply)', match: /\b(persistSettled|saveTurn)\b/ },
+  { stage: 'machine run (flows, understanding)', match: /npm:xstate|^\S+ (dist\/)?flows\/|npm:chrono-node|npm:luxon|npm:libphonenumber-js/ },
+  { stage: 'database driver (send, parse replies)', match: /npm:pg\b|npm:pg-|npm:postgres-|npm:@electric-sql|(dist\/)?src\/db\// },
+  { stage: 'HTTP server (express, sockets)', match: /node:_http|npm:express|npm:router|node:net|npm:finalhandler|npm:on-finished|npm:send\b|node:internal\/streams|node:internal\/stream_base/ },
+  { stage: 'other app code (webhook, runtime, outbox, jobs)', match: /^\S+ (dist\/)?src\// },
+  { stage: 'garbage collector', match: /\(garbage collector\)/ },
+];
+export const OTHER_STAGE = 'other (Node internals, timers, promises)';
+
 export interface Summary {
   totalMs: number;
   busyMs: number;
@@ -72,6 +100,8 @@ export interface Summary {
   callers: [string, number][];
   /** Busy milliseconds in each second of the profile (the window's seconds are the ones to read). */
   timeline: number[];
+  /** Busy time by TURN_STAGES stage (each sample charged once), in TURN_STAGES order, then "other". */
+  stages: [string, number][];
 }
 
 export function summarise(profile: CpuProfile, inclusivePatterns: string[] = [], window: Window = {}, callersOf?: string): Summary {
@@ -102,11 +132,28 @@ export function summarise(profile: CpuProfile, inclusivePatterns: string[] = [],
   const byFunction = new Map<string, number>();
   const inclusive = new Map<string, number>(inclusivePatterns.map((p) => [p, 0]));
   const callers = new Map<string, number>();
+  const stages = new Map<string, number>([...TURN_STAGES.map((t) => [t.stage, 0] as [string, number]), [OTHER_STAGE, 0]]);
+  const stageOfNode = new Map<number, number>();
+  /** The index of the highest-priority stage with a function on the stack from `id` up (memoised per node). */
+  const stageIndex = (id: number): number => {
+    const known = stageOfNode.get(id);
+    if (known !== undefined) return known;
+    const k = keyOf(byId.get(id)!.callFrame);
+    let best = TURN_STAGES.findIndex((t) => t.match.test(k));
+    if (best < 0) best = TURN_STAGES.length;
+    const up = parent.get(id);
+    if (up !== undefined) best = Math.min(best, stageIndex(up));
+    stageOfNode.set(id, best);
+    return best;
+  };
   for (const [id, ms] of selfMs) {
     const node = byId.get(id)!;
     if (idle.has(id)) continue;
     const file = fileOf(node.callFrame.url, node.callFrame.functionName);
     byFile.set(file, (byFile.get(file) ?? 0) + ms);
+    const si = stageIndex(id);
+    const stage = si < TURN_STAGES.length ? TURN_STAGES[si].stage : OTHER_STAGE;
+    stages.set(stage, stages.get(stage)! + ms);
     const key = keyOf(node.callFrame);
     byFunction.set(key, (byFunction.get(key) ?? 0) + ms);
     if (callersOf && key.includes(callersOf)) {
@@ -125,7 +172,7 @@ export function summarise(profile: CpuProfile, inclusivePatterns: string[] = [],
     for (const p of hit) inclusive.set(p, inclusive.get(p)! + ms);
   }
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
-  return { totalMs, busyMs: totalMs - idleMs, byFile: sorted(byFile), byFunction: sorted(byFunction), inclusive: [...inclusive], callers: sorted(callers), timeline };
+  return { totalMs, busyMs: totalMs - idleMs, byFile: sorted(byFile), byFunction: sorted(byFunction), inclusive: [...inclusive], callers: sorted(callers), timeline, stages: [...stages] };
 }
 
 function main(): void {
@@ -137,10 +184,12 @@ function main(): void {
       from: { type: 'string' },
       to: { type: 'string' },
       callers: { type: 'string' },
+      stages: { type: 'boolean', default: false },
+      requests: { type: 'string' },
     },
   });
   if (!positionals.length) {
-    console.error('usage: tsx scripts/cpuprofile-summary.ts PROFILE.cpuprofile [--top 25] [--inclusive pattern,pattern] [--from S] [--to S] [--callers NAME]');
+    console.error('usage: tsx scripts/cpuprofile-summary.ts PROFILE.cpuprofile [--top 25] [--inclusive pattern,pattern] [--from S] [--to S] [--callers NAME] [--stages [--requests N]]');
     process.exit(2);
   }
   const top = Number(values.top);
@@ -158,6 +207,11 @@ function main(): void {
     if (s.inclusive.length) {
       console.log('\ninclusive time (samples with a matching function on the stack):');
       for (const [name, ms] of s.inclusive) console.log(row(name, ms));
+    }
+    if (values.stages) {
+      const requests = values.requests ? Number(values.requests) : undefined;
+      console.log(`\nbusy time by stage of a turn (each sample charged to the first stage on its stack, in this order)${requests ? `; CPU µs per request over ${requests} requests` : ''}:`);
+      for (const [name, ms] of s.stages) console.log(`${row(name, ms)}${requests ? `  ${((ms * 1000) / requests).toFixed(0).padStart(6)} µs/request` : ''}`);
     }
     if (values.callers) {
       console.log(`\nself time of functions matching "${values.callers}", by caller chain:`);
