@@ -22,6 +22,10 @@ export interface ConversationRow {
   last_activity_at: Date;
 }
 
+/** A thread as found for an incoming text: the row without its snapshot (the turn's lease statement reads that). */
+export type SmsThreadRow = Omit<ConversationRow, 'snapshot' | 'pending_event'>;
+const SMS_THREAD_COLUMNS = 'id, channel, call_sid, caller_phone, agency_phone, flow, machine_version, status, turn, created_at, last_activity_at';
+
 export const SMS_THREAD_IDLE_MS = 30 * 60 * 1000;
 
 export function newConversationId(channel: Channel): string {
@@ -66,7 +70,7 @@ export class ConversationStore {
    * starts the new one in one short transaction, under the same rule. Whether a thread is idle is
    * judged by each text's own `now`.
    */
-  async openSmsThread(callerPhone: string, agencyPhone: string, flow: string, version: number, now: Date): Promise<{ row: ConversationRow; created: boolean }> {
+  async openSmsThread(callerPhone: string, agencyPhone: string, flow: string, version: number, now: Date): Promise<{ row: SmsThreadRow; created: boolean }> {
     // A text that loses the race to start (or replace) the thread reads again and joins the winner's.
     for (let attempt = 0; attempt < 3; attempt++) {
       const live = await liveSmsThread(this.db, callerPhone, agencyPhone);
@@ -165,9 +169,9 @@ export class ConversationStore {
 }
 
 /** The phone pair's active thread (at most one: a unique index, migration 050), live or idle. */
-async function liveSmsThread(q: Queryable, callerPhone: string, agencyPhone: string): Promise<ConversationRow | undefined> {
-  const { rows } = await q.query<ConversationRow>(
-    `SELECT * FROM conversations WHERE channel = 'sms' AND status = 'active' AND caller_phone = $1 AND agency_phone = $2`,
+async function liveSmsThread(q: Queryable, callerPhone: string, agencyPhone: string): Promise<SmsThreadRow | undefined> {
+  const { rows } = await q.query<SmsThreadRow>(
+    `SELECT ${SMS_THREAD_COLUMNS} FROM conversations WHERE channel = 'sms' AND status = 'active' AND caller_phone = $1 AND agency_phone = $2`,
     [callerPhone, agencyPhone],
   );
   return rows[0];
@@ -177,18 +181,18 @@ async function liveSmsThread(q: Queryable, callerPhone: string, agencyPhone: str
  * Starts the pair's thread, one statement: undefined when another text started one first (the
  * unique index on active threads refuses a second), and the caller reads that one.
  */
-async function startSmsThread(q: Queryable, callerPhone: string, agencyPhone: string, flow: string, version: number, now: Date): Promise<ConversationRow | undefined> {
-  const { rows } = await q.query<ConversationRow>(
+async function startSmsThread(q: Queryable, callerPhone: string, agencyPhone: string, flow: string, version: number, now: Date): Promise<SmsThreadRow | undefined> {
+  const { rows } = await q.query<SmsThreadRow>(
     `INSERT INTO conversations (id, channel, caller_phone, agency_phone, flow, machine_version, last_activity_at)
      VALUES ($1, 'sms', $2, $3, $4, $5, $6)
      ON CONFLICT (caller_phone, agency_phone) WHERE channel = 'sms' AND status = 'active' DO NOTHING
-     RETURNING *`,
+     RETURNING ${SMS_THREAD_COLUMNS}`,
     [newConversationId('sms'), callerPhone, agencyPhone, flow, version, now],
   );
   return rows[0];
 }
 
-function isLive(row: ConversationRow, now: Date): boolean {
+function isLive(row: Pick<ConversationRow, 'last_activity_at'>, now: Date): boolean {
   return now.getTime() - new Date(row.last_activity_at).getTime() < SMS_THREAD_IDLE_MS;
 }
 
