@@ -94,6 +94,20 @@ function byIdOrKey(idOrDedupeKey: number | string): { clause: string; value: unk
   return { clause: 'dedupe_key = $1', value: idOrDedupeKey };
 }
 
+/**
+ * An INSERT of jobs for a caller's own statement (a data-modifying CTE), so that a row and the job
+ * that acts on it are written in one statement. `select` yields the columns kind, payload (jsonb),
+ * dedupe_key, run_at, max_attempts and at (created/updated). Same rules as `enqueue`: a dedupe key
+ * already queued adds nothing, and with `notify` (Postgres, due now) workers elsewhere are woken
+ * when the statement commits. Returns the new jobs' ids.
+ */
+export function insertJobsSql(select: string, notify: boolean): string {
+  return `INSERT INTO jobs (kind, payload, dedupe_key, run_at, max_attempts, created_at, updated_at)
+    SELECT j.kind, j.payload, j.dedupe_key, j.run_at, j.max_attempts, j.at, j.at FROM (${select}) AS j
+    ON CONFLICT (dedupe_key) DO NOTHING
+    RETURNING id${notify ? `, pg_notify('${JOBS_DUE_CHANNEL}', kind)::text AS notified` : ''}`;
+}
+
 export function createJobQueue(db: Db, clock: Clock): JobQueue {
   return {
     async enqueue(kind, payload, opts = {}, tx = db) {

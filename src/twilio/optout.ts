@@ -129,6 +129,15 @@ export interface OptOutLedger {
   history(phone: string): Promise<{ optedOut: boolean; keyword: string | null; source: OptOutSource; channel: string; messageSid: string | null; at: Date }[]>;
 }
 
+/**
+ * "Is this number opted out?" as an SQL expression, for a statement that must decide it together
+ * with its own write (the outbox's single-statement insert). `phoneParam` is the placeholder
+ * holding the number's `ledgerPhone` key.
+ */
+export function optedOutSql(phoneParam: string): string {
+  return `COALESCE((SELECT opted_out FROM sms_opt_outs WHERE phone = ${phoneParam}), false)`;
+}
+
 /** The ledger's key for a number: E.164 when it parses, else the trimmed input. */
 export function ledgerPhone(phone: string): string {
   return toE164(phone) ?? String(phone).trim();

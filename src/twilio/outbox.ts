@@ -19,10 +19,10 @@
 import type { Db, Queryable } from '../db';
 import type { Clock } from '../clock';
 import type { JobHandlers, JobQueue } from '../jobs';
-import { RetryLater } from '../jobs';
+import { insertJobsSql, RetryLater } from '../jobs';
 import { moduleLog, maskPhone, scrubString } from '../log';
 import { toE164 } from '../phone';
-import type { OptOutLedger } from './optout';
+import { ledgerPhone, optedOutSql, type OptOutLedger } from './optout';
 import { classifySendError, SmsTransportError, type SmsTransport } from './transport';
 import { AUDIENCES, broadcastViolation, DEFAULT_PRIVACY, factsOverBudget, type Audience, type Fact, type PrivacySettings, type PrivacySubject, type Violation } from './privacy';
 
@@ -244,38 +244,66 @@ export function createOutbox(opts: OutboxOptions): Outbox {
     return res.rows.length ? messageFromRow(res.rows[0]) : null;
   }
 
-  /** Inserts the message (or finds it by key) and its job, in `tx`. */
-  async function write(req: SendRequest, tx: Queryable, runAt: Date): Promise<{ message: OutboundMessage; created: boolean }> {
+  /**
+   * Inserts the message (or finds it by key) and its `outbox.send` job, in `q` (the database or a
+   * caller's transaction). One statement on the usual path: the opt-out ledger is read, the row
+   * written and its job queued together (a single statement is atomic, so no transaction is
+   * needed). A text the privacy budget refuses takes the slower path: a transaction that also
+   * writes the staff alerts.
+   */
+  async function write(req: SendRequest, q: Queryable, runAt: Date): Promise<{ message: OutboundMessage; created: boolean }> {
     const to = validate(req);
     const refused = privacyRefusal(req, privacy.settings, privacy.agencyName);
-    const optedOut = !refused && (await optOuts.isOptedOut(to, tx));
-    const status: OutboundStatus = refused ? 'refused_privacy' : optedOut ? 'suppressed_opted_out' : 'queued';
+    if (refused) return q === db ? db.transaction((tx) => writeRefused(req, to, refused, tx)) : writeRefused(req, to, refused, q);
     const now = iso();
+    const notify = db.engine === 'postgres' && runAt.getTime() <= clock.now().getTime() + 1000;
+    const inserted = await q.query<MessageRow & { jobs: number | string }>(
+      `WITH msg AS (
+         INSERT INTO outbound_messages (idempotency_key, to_phone, body, purpose, audience, campaign_id, meta, status, error_message, created_at, updated_at)
+         SELECT $1, $2, $3, $4, $5, $6, $7::jsonb,
+           CASE WHEN o.opted_out THEN 'suppressed_opted_out' ELSE 'queued' END,
+           CASE WHEN o.opted_out THEN 'the number has opted out of texts' END, $8, $8
+         FROM (SELECT ${optedOutSql('$9')} AS opted_out) AS o
+         ON CONFLICT (idempotency_key) DO NOTHING
+         RETURNING *
+       ), job AS (
+         ${insertJobsSql(`SELECT '${OUTBOX_SEND_JOB}'::text AS kind, jsonb_build_object('messageId', msg.id) AS payload, '${OUTBOX_SEND_JOB}:' || msg.id AS dedupe_key,
+           $10::timestamptz AS run_at, $11::int AS max_attempts, $8::timestamptz AS at FROM msg WHERE msg.status = 'queued'`, notify)}
+       )
+       SELECT msg.*, (SELECT count(*) FROM job) AS jobs FROM msg`,
+      [req.idempotencyKey, to, req.body, req.purpose, req.audience, campaignIdOf(req), JSON.stringify(req.meta ?? {}), now, ledgerPhone(to), runAt.toISOString(), maxAttempts],
+    );
+    if (!inserted.rows.length) return { message: await existingFor(req, to, q), created: false };
+    const message = messageFromRow(inserted.rows[0]);
+    if (message.status === 'suppressed_opted_out') {
+      log.info('text suppressed: number opted out', { messageId: message.id, purpose: req.purpose, to: maskPhone(to) });
+    }
+    return { message, created: true };
+  }
+
+  /** The message a reused key already names (the first one stands). */
+  async function existingFor(req: SendRequest, to: string, q: Queryable): Promise<OutboundMessage> {
+    const existing = await q.query<MessageRow>('SELECT * FROM outbound_messages WHERE idempotency_key = $1', [req.idempotencyKey]);
+    const message = messageFromRow(existing.rows[0]);
+    if (message.to !== to || message.body !== req.body) {
+      log.warn('outbox key reused for a different text: the first one stands', { idempotencyKey: req.idempotencyKey, messageId: message.id });
+    }
+    return message;
+  }
+
+  /** A text the privacy budget refuses: kept as refused_privacy, never sent, staff alerted (in `tx`). */
+  async function writeRefused(req: SendRequest, to: string, refused: string, tx: Queryable): Promise<{ message: OutboundMessage; created: boolean }> {
     const inserted = await tx.query<MessageRow>(
       `INSERT INTO outbound_messages (idempotency_key, to_phone, body, purpose, audience, campaign_id, meta, status, error_message, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9, $10, $10)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, 'refused_privacy', $8, $9, $9)
        ON CONFLICT (idempotency_key) DO NOTHING
        RETURNING *`,
-      [req.idempotencyKey, to, req.body, req.purpose, req.audience, campaignIdOf(req), JSON.stringify(req.meta ?? {}), status,
-        refused ? `held back by the privacy budget: ${refused}` : optedOut ? 'the number has opted out of texts' : null, now],
+      [req.idempotencyKey, to, req.body, req.purpose, req.audience, campaignIdOf(req), JSON.stringify(req.meta ?? {}), `held back by the privacy budget: ${refused}`, iso()],
     );
-    if (!inserted.rows.length) {
-      const existing = await tx.query<MessageRow>('SELECT * FROM outbound_messages WHERE idempotency_key = $1', [req.idempotencyKey]);
-      const message = messageFromRow(existing.rows[0]);
-      if (message.to !== to || message.body !== req.body) {
-        log.warn('outbox key reused for a different text: the first one stands', { idempotencyKey: req.idempotencyKey, messageId: message.id });
-      }
-      return { message, created: false };
-    }
+    if (!inserted.rows.length) return { message: await existingFor(req, to, tx), created: false };
     const message = messageFromRow(inserted.rows[0]);
-    if (refused) {
-      log.warn('text refused by the privacy budget: not sent, staff alerted', { messageId: message.id, purpose: req.purpose, audience: req.audience, why: refused });
-      await alertRefused(message, refused, tx);
-    } else if (optedOut) {
-      log.info('text suppressed: number opted out', { messageId: message.id, purpose: req.purpose, to: maskPhone(to) });
-    } else {
-      await jobs.enqueue(OUTBOX_SEND_JOB, { messageId: message.id }, { dedupeKey: jobKey(message.id), runAt, maxAttempts }, tx);
-    }
+    log.warn('text refused by the privacy budget: not sent, staff alerted', { messageId: message.id, purpose: req.purpose, audience: req.audience, why: refused });
+    await alertRefused(message, refused, tx);
     return { message, created: true };
   }
 
@@ -313,12 +341,13 @@ export function createOutbox(opts: OutboxOptions): Outbox {
   /** Tries to send message `id` once. 'busy': another sender holds it; 'retry': a transient failure, still queued. */
   async function attempt(id: number): Promise<{ result: AttemptResult; message: OutboundMessage | null; error?: string; retryInMs?: number }> {
     const now = clock.now();
-    const claimed = await db.query<MessageRow & { previous_status: OutboundStatus; previous_until: Date | string | null; ambiguous_since: Date | string | null }>(
+    // The claim also reads the opt-out ledger (to_phone is the ledger's E.164 key): one statement.
+    const claimed = await db.query<MessageRow & { previous_status: OutboundStatus; previous_until: Date | string | null; ambiguous_since: Date | string | null; opted_out: boolean }>(
       `WITH previous AS (SELECT id, status, sending_until FROM outbound_messages WHERE id = $1 FOR UPDATE)
        UPDATE outbound_messages m SET status = 'sending', attempts = m.attempts + 1, sending_until = $3, updated_at = $2
        FROM previous
        WHERE m.id = previous.id AND (m.status = 'queued' OR (m.status = 'sending' AND m.sending_until <= $2))
-       RETURNING m.*, previous.status AS previous_status, previous.sending_until AS previous_until`,
+       RETURNING m.*, previous.status AS previous_status, previous.sending_until AS previous_until, ${optedOutSql('m.to_phone')} AS opted_out`,
       [id, iso(now), iso(new Date(now.getTime() + sendLeaseMs))],
     );
     if (!claimed.rows.length) {
@@ -340,7 +369,7 @@ export function createOutbox(opts: OutboxOptions): Outbox {
       : takenOver && claimed.rows[0].previous_until ? new Date(new Date(claimed.rows[0].previous_until).getTime() - sendLeaseMs) : undefined;
     if (takenOver) log.warn('taking over a text whose sender stopped mid-send: looking it up on Twilio first', meta);
 
-    if (await optOuts.isOptedOut(message.to)) {
+    if (claimed.rows[0].opted_out === true) {
       await settle(id, message.attempts, { status: 'suppressed_opted_out', errorMessage: 'the number has opted out of texts' });
       log.info('text suppressed: number opted out', meta);
       return { result: 'done', message: await load(id) };
@@ -399,20 +428,29 @@ export function createOutbox(opts: OutboxOptions): Outbox {
     // Accepted by Twilio: store the sid, then whatever callbacks beat us here.
     const reported = sent.status ? outboundStatusOf(sent.status) : undefined;
     const status: OutboundStatus = reported && statusRank(reported) > statusRank('sent') ? reported : 'sent';
-    const stored = await db.query(
-      `UPDATE outbound_messages SET status = $3, twilio_sid = $4, sent_at = $5, updated_at = $5, sending_until = NULL, error_code = NULL, error_message = NULL, ambiguous_since = NULL
-       WHERE id = $1 AND status = 'sending' AND attempts = $2
-       RETURNING id`,
+    // One statement stores the sid and reads the status callbacks that beat it here.
+    const stored = await db.query<MessageRow & { early: { status: string; error_code: number | null }[] | string | null }>(
+      `WITH stored AS (
+         UPDATE outbound_messages SET status = $3, twilio_sid = $4, sent_at = $5, updated_at = $5, sending_until = NULL, error_code = NULL, error_message = NULL, ambiguous_since = NULL
+         WHERE id = $1 AND status = 'sending' AND attempts = $2
+         RETURNING *
+       )
+       SELECT stored.*, (SELECT json_agg(json_build_object('status', e.status, 'error_code', e.error_code) ORDER BY e.id)
+                         FROM outbound_message_events e WHERE e.twilio_sid = $4) AS early
+       FROM stored`,
       [id, message.attempts, status, sent.sid, iso()],
     );
     if (!stored.rows.length) log.warn('text sent, but another sender took the message over meanwhile (lease expired)', { ...meta, sid: sent.sid });
-    const early = await db.query<{ status: string; error_code: number | null }>('SELECT status, error_code FROM outbound_message_events WHERE twilio_sid = $1 ORDER BY id', [sent.sid]);
-    for (const e of early.rows) {
+    const earlyRaw = stored.rows[0]?.early ?? (stored.rows.length ? null : (await db.query<{ status: string; error_code: number | null }>(
+      'SELECT status, error_code FROM outbound_message_events WHERE twilio_sid = $1 ORDER BY id', [sent.sid])).rows);
+    const early = (typeof earlyRaw === 'string' ? JSON.parse(earlyRaw) : earlyRaw ?? []) as { status: string; error_code: number | null }[];
+    let moved = false;
+    for (const e of early) {
       const s = outboundStatusOf(e.status);
-      if (s) await advance({ id }, await statusForCallback(message.to, s, e.error_code), e.error_code);
+      if (s) moved = (await advance({ id }, await statusForCallback(message.to, s, e.error_code), e.error_code)) || moved;
     }
     log.info('text sent', { ...meta, sid: sent.sid });
-    return { result: 'done', message: await load(id) };
+    return { result: 'done', message: stored.rows.length && !moved ? messageFromRow(stored.rows[0]) : await load(id) };
   }
 
   const jobHandlers: JobHandlers = {
@@ -437,13 +475,13 @@ export function createOutbox(opts: OutboxOptions): Outbox {
 
     async send(req, tx) {
       const runAt = clock.now();
-      const { message } = tx ? await write(req, tx, runAt) : await db.transaction((t) => write(req, t, runAt));
+      const { message } = await write(req, tx ?? db, runAt);
       return message;
     },
 
     async sendNow(req) {
       const runAt = new Date(clock.now().getTime() + fallbackDelayMs);
-      const { message } = await db.transaction((t) => write(req, t, runAt));
+      const { message } = await write(req, db, runAt);
       if (message.status !== 'queued') return message;
       const outcome = await attempt(message.id);
       // Sent or settled for good: the safety-net job has nothing left to do.

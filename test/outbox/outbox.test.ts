@@ -381,3 +381,58 @@ async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+// A text is written in one statement (ledger read, row, job): atomic without a transaction, and
+// what the statement decides must be what a person sees.
+describeEachDb('outbox: one statement per text', (ctx) => {
+  function counting(db: Db): { db: Db; statements: string[] } {
+    const statements: string[] = [];
+    const wrapped: Db = Object.create(db, {
+      query: { value: (sql: string, params?: unknown[]) => (statements.push(sql), db.query(sql, params)) },
+      transaction: { value: <T>(fn: (tx: unknown) => Promise<T>) => (statements.push('BEGIN'), db.transaction(fn as never)) },
+    });
+    return { db: wrapped, statements };
+  }
+
+  it('writes a staff text and its sending job in one statement, and the job sends it', async () => {
+    const transport = new ScriptedTransport();
+    const c = counting(ctx.db);
+    const { outbox, runner, jobs } = setup(c.db, transport);
+    const message = await outbox.send({ to: JOE, body: 'New message for on-call: please call back.', purpose: 'staff_alert', audience: 'staff', idempotencyKey: 'staff:one-statement' });
+    expect(c.statements).toHaveLength(1);
+    expect(message.status).toBe('queued');
+    expect(await jobs.countByStatus()).toMatchObject({ pending: 1 });
+    await runner.runDueOnce();
+    expect(transport.calls.map((t) => t.to)).toEqual([JOE]);
+  });
+
+  it('keeps a text to an opted-out number from ever reaching Twilio, with no job queued', async () => {
+    const transport = new ScriptedTransport();
+    const { outbox, runner, jobs, optOuts } = setup(ctx.db, transport);
+    await optOuts.markOptedOut(MARIA, 'STOP');
+    const message = await outbox.send(offer({ idempotencyKey: 'offer:opted-out' }));
+    expect(message.status).toBe('suppressed_opted_out');
+    expect(await jobs.countByStatus()).toMatchObject({ pending: 0 });
+    await runner.runDueOnce();
+    expect(transport.calls).toHaveLength(0);
+  });
+
+  it('writes nothing when the caller\'s transaction it was written in rolls back, and a reused key queues no second job', async () => {
+    const transport = new ScriptedTransport();
+    const { outbox, runner, jobs } = setup(ctx.db, transport);
+    await expect(ctx.db.transaction(async (tx) => {
+      await outbox.send(offer({ idempotencyKey: 'offer:rolled-back' }), tx);
+      throw new Error('the campaign write failed');
+    })).rejects.toThrow('the campaign write failed');
+    expect(await outbox.getByKey('offer:rolled-back')).toBeNull();
+    expect(await jobs.countByStatus()).toMatchObject({ pending: 0 });
+
+    const first = await outbox.send(offer({ idempotencyKey: 'offer:twice' }));
+    const again = await outbox.send(offer({ idempotencyKey: 'offer:twice', body: 'a different body' }));
+    expect(again.id).toBe(first.id);
+    expect(again.body).toBe(offer().body);
+    expect(await jobs.countByStatus()).toMatchObject({ pending: 1 });
+    await runner.runDueOnce();
+    expect(transport.calls).toHaveLength(1);
+  });
+});
