@@ -304,13 +304,12 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
       saturated = claimed.length === free;
       if (free > 0 && saturated && !stopping) continue; // more may be due right now
       if (stopping) break;
-      if (poked) {
-        // Poked while claiming: what was queued may have missed this claim.
-        poked = false;
-        continue;
-      }
+      // Poked while claiming: what was queued may have missed this claim, so look again soon
+      // (after `settleMs`, so that a burst of pokes costs one more claim, not one each).
+      const waitMs = poked ? settleMs : pollMs;
+      poked = false;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
+        const timer = setTimeout(resolve, waitMs);
         wake = () => {
           clearTimeout(timer);
           resolve();
