@@ -428,22 +428,18 @@ export function createOutbox(opts: OutboxOptions): Outbox {
     // Accepted by Twilio: store the sid, then whatever callbacks beat us here.
     const reported = sent.status ? outboundStatusOf(sent.status) : undefined;
     const status: OutboundStatus = reported && statusRank(reported) > statusRank('sent') ? reported : 'sent';
-    // One statement stores the sid and reads the status callbacks that beat it here.
-    const stored = await db.query<MessageRow & { early: { status: string; error_code: number | null }[] | string | null }>(
-      `WITH stored AS (
-         UPDATE outbound_messages SET status = $3, twilio_sid = $4, sent_at = $5, updated_at = $5, sending_until = NULL, error_code = NULL, error_message = NULL, ambiguous_since = NULL
-         WHERE id = $1 AND status = 'sending' AND attempts = $2
-         RETURNING *
-       )
-       SELECT stored.*, (SELECT json_agg(json_build_object('status', e.status, 'error_code', e.error_code) ORDER BY e.id)
-                         FROM outbound_message_events e WHERE e.twilio_sid = $4) AS early
-       FROM stored`,
+    const stored = await db.query<MessageRow>(
+      `UPDATE outbound_messages SET status = $3, twilio_sid = $4, sent_at = $5, updated_at = $5, sending_until = NULL, error_code = NULL, error_message = NULL, ambiguous_since = NULL
+       WHERE id = $1 AND status = 'sending' AND attempts = $2
+       RETURNING *`,
       [id, message.attempts, status, sent.sid, iso()],
     );
     if (!stored.rows.length) log.warn('text sent, but another sender took the message over meanwhile (lease expired)', { ...meta, sid: sent.sid });
-    const earlyRaw = stored.rows[0]?.early ?? (stored.rows.length ? null : (await db.query<{ status: string; error_code: number | null }>(
-      'SELECT status, error_code FROM outbound_message_events WHERE twilio_sid = $1 ORDER BY id', [sent.sid])).rows);
-    const early = (typeof earlyRaw === 'string' ? JSON.parse(earlyRaw) : earlyRaw ?? []) as { status: string; error_code: number | null }[];
+    // The status callbacks that beat the sid here, read only after it is committed: a callback
+    // recorded while the store ran is seen by this read, or its own update finds the sid. (Read in
+    // the storing statement, such a callback could be missed by both, on Postgres.)
+    const early = (await db.query<{ status: string; error_code: number | null }>(
+      'SELECT status, error_code FROM outbound_message_events WHERE twilio_sid = $1 ORDER BY id', [sent.sid])).rows;
     let moved = false;
     for (const e of early) {
       const s = outboundStatusOf(e.status);

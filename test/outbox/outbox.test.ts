@@ -4,7 +4,8 @@ import { createJobQueue, createJobRunner, exponentialBackoff } from '../../src/j
 import { createOutbox, listSentTexts, type SendRequest } from '../../src/twilio/outbox';
 import { createOptOutLedger } from '../../src/twilio/optout';
 import { createDevTransport, type SmsTransport } from '../../src/twilio/transport';
-import { describeEachDb } from '../support/db';
+import { Client as PgClient } from 'pg';
+import { describeEachDb, postgresTestDb, postgresUrl, release } from '../support/db';
 import { ScriptedTransport, twilioError } from './scripted-transport';
 
 const AGENCY = '+13035550100';
@@ -434,5 +435,39 @@ describeEachDb('outbox: one statement per text', (ctx) => {
     expect(await jobs.countByStatus()).toMatchObject({ pending: 1 });
     await runner.runDueOnce();
     expect(transport.calls).toHaveLength(1);
+  });
+});
+
+// Ported from helper work on branch `outbox`: why the early-callback read is its own statement
+// after the sid is stored. Read inside the storing statement (its snapshot is taken before it
+// waits for the row), a callback that lands meanwhile would be missed by both sides.
+describe('outbox: a status callback that lands while the sid is being stored', () => {
+  const itOnPostgres = postgresUrl ? it : it.skip;
+  itOnPostgres('is applied by the sender once the sid is stored', async () => {
+    const db = await postgresTestDb();
+    const locker = new PgClient({ connectionString: postgresUrl, options: `-c search_path=${db.schema}` });
+    try {
+      await locker.connect();
+      // Twilio takes the text; before the sid is stored, something else holds the row for a moment.
+      const transport = new ScriptedTransport().answer(async () => {
+        await locker.query('BEGIN');
+        await locker.query(`SELECT id FROM outbound_messages WHERE idempotency_key = 'reply:race' FOR UPDATE`);
+        return { sid: 'SMrace', status: 'queued' };
+      });
+      const { outbox } = setup(db, transport);
+      const sending = outbox.sendNow({ to: MARIA, body: 'Thanks, we got your message.', purpose: 'reply', audience: 'caller', idempotencyKey: 'reply:race' });
+      for (let i = 0; i < 100; i++) {
+        const waiting = await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%twilio_sid = $4%'`);
+        if (waiting.rows.length) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // The callback comes now: its event is stored, the sid not yet.
+      expect(await outbox.handleStatusCallback({ MessageSid: 'SMrace', MessageStatus: 'delivered' })).toEqual({ matched: false });
+      await locker.query('COMMIT');
+      expect(await sending).toMatchObject({ status: 'delivered', twilioSid: 'SMrace' });
+    } finally {
+      await locker.end();
+      await release(db);
+    }
   });
 });
