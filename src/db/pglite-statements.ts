@@ -74,14 +74,19 @@ class Writer {
   }
 
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let offset = 0;
-    for (const p of this.parts) {
-      out.set(p, offset);
-      offset += p.length;
-    }
-    return out;
+    return concatBytes(this.parts, this.size);
   }
+}
+
+/** The parts, end to end, in one array of `size` bytes. */
+function concatBytes(parts: readonly Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
 }
 
 class BodyWriter {
@@ -116,13 +121,7 @@ class BodyWriter {
   }
 
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let offset = 0;
-    for (const p of this.parts) {
-      out.set(p, offset);
-      offset += p.length;
-    }
-    return out;
+    return concatBytes(this.parts, this.size);
   }
 }
 

@@ -117,19 +117,16 @@ export function createJobQueue(db: Db, clock: Clock): JobQueue {
         throw new Error(`enqueue ${kind}: maxAttempts must be a whole number of at least 1 (got ${maxAttempts})`);
       }
       const now = clock.now().toISOString();
+      // Workers in other processes are woken at once (delivered when the caller's transaction commits).
+      const dueNow = !opts.runAt || opts.runAt.getTime() <= clock.now().getTime() + 1000;
       const inserted = await tx.query<{ id: number | string }>(
-        `INSERT INTO jobs (kind, payload, dedupe_key, run_at, max_attempts, created_at, updated_at)
-         VALUES ($1, $2::jsonb, $3, $4, $5, $6, $6)
-         ON CONFLICT (dedupe_key) DO NOTHING
-         RETURNING id`,
+        insertJobsSql(
+          'SELECT $1::text AS kind, $2::jsonb AS payload, $3::text AS dedupe_key, $4::timestamptz AS run_at, $5::int AS max_attempts, $6::timestamptz AS at',
+          dueNow && db.engine === 'postgres',
+        ),
         [kind, JSON.stringify(payload ?? {}), opts.dedupeKey ?? null, opts.runAt ? opts.runAt.toISOString() : now, maxAttempts, now],
       );
-      if (inserted.rows.length) {
-        // Wake workers in other processes now (delivered when the caller's transaction commits).
-        const dueNow = !opts.runAt || opts.runAt.getTime() <= clock.now().getTime() + 1000;
-        if (dueNow && db.engine === 'postgres') await tx.query(`SELECT pg_notify('${JOBS_DUE_CHANNEL}', $1)`, [kind]);
-        return Number(inserted.rows[0].id);
-      }
+      if (inserted.rows.length) return Number(inserted.rows[0].id);
       const existing = await tx.query<{ id: number | string }>('SELECT id FROM jobs WHERE dedupe_key = $1', [opts.dedupeKey]);
       if (!existing.rows.length) throw new Error(`enqueue ${kind}: dedupe key conflict but no job found (concurrently rolled back?)`);
       return Number(existing.rows[0].id);
